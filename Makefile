@@ -31,13 +31,13 @@ nbdev-test: install
 	$(BIN)/nbdev-test --n-workers 2 --flags slow
 
 pytest: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q tests nbs/tutorials --nbval-lax
 
 test: check-sync nbdev-test pytest
 
 fast-test: check-sync
 	$(BIN)/nbdev-test --n-workers 2
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" tests nbs/tutorials --nbval-lax
 
 lab: install
 	$(BIN)/jupyter lab nbs/
