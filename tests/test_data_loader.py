@@ -478,3 +478,13 @@ def test_daily_and_monthly_panels():
         d = list(pd.date_range("2024-01-01", periods=9, freq=pfreq).strftime("%Y-%m-%d"))
         p = load_mff(frame(rows("Sales", lambda i: 10.0 + i, d), rows("TV", 1.0, d)), create_simple_mff_config("Sales", ["TV"]))
         assert p.frequency == freq and p.n_periods == 9
+
+
+def test_outside_range_warning_counts_only_rows_before_or_after(national):
+    gone = weeks(10)[5]
+    df = national[~((national.VariableName == "Sales") & (national.Period == gone))]
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        p = problems(df)
+    assert not any("dated outside" in str(w.message) for w in rec)
+    assert any("1 week(s) missing from the period grid" in x for x in p) and any("not KPI periods" in x for x in p)
