@@ -7,7 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/api.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/90_api.ipynb #143ed648
+# %% ../nbs/90_api.ipynb #f028caf9
 __version__ = "0.1.0"
 
 import importlib

@@ -488,3 +488,11 @@ def test_outside_range_warning_counts_only_rows_before_or_after(national):
         p = problems(df)
     assert not any("dated outside" in str(w.message) for w in rec)
     assert any("1 week(s) missing from the period grid" in x for x in p) and any("not KPI periods" in x for x in p)
+
+
+def test_display_names_reach_the_summary(national):
+    cfg = (MFFConfigBuilder().with_kpi(KPIConfigBuilder("Sales").with_display_name("Net sales"))
+           .add_media(MediaChannelConfigBuilder("TV").with_display_name("Television"), "Search")
+           .add_control(ControlVariableConfigBuilder("Price").with_display_name("Shelf price")).build())
+    s = load_mff(national, cfg).summary()
+    assert list(s["label"]) == ["Net sales", "Television", "Search", "Shelf price"]
