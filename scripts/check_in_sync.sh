@@ -3,22 +3,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 snap() { find "$1" -type f \( -name '*.py' -o -name '*.ipynb' \) -not -path '*/.ipynb_checkpoints/*' -print0 | sort -z | xargs -0 sha256sum; }
-before=$(snap mmm_framework)
-.venv/bin/nbdev-export
-after=$(snap mmm_framework)
-if [ "$before" != "$after" ]; then
-  echo "error: nbdev-export changed mmm_framework/ — the library was edited by hand or not exported." >&2
-  diff <(echo "$before") <(echo "$after") >&2 || true
-  echo "fix: edit the notebooks in nbs/, run 'make export', commit both." >&2
-  exit 1
-fi
-before=$(snap nbs)
-.venv/bin/nbdev-clean
-after=$(snap nbs)
-if [ "$before" != "$after" ]; then
-  echo "error: nbdev-clean changed notebooks in nbs/ — they carry unclean metadata or outputs." >&2
-  diff <(echo "$before") <(echo "$after") >&2 || true
-  echo "fix: run 'make clean-nbs' (or .venv/bin/nbdev-clean) and commit." >&2
-  exit 1
-fi
+
+# check DIR COMMAND PROBLEM FIX: run COMMAND and fail if it changed any file under DIR
+check() {
+  local before after
+  before=$(snap "$1")
+  "$2"
+  after=$(snap "$1")
+  if [ "$before" != "$after" ]; then
+    echo "error: $2 changed $1/ — $3" >&2
+    diff <(echo "$before") <(echo "$after") >&2 || true
+    echo "fix: $4" >&2
+    exit 1
+  fi
+}
+check mmm_framework .venv/bin/nbdev-export "the library was edited by hand or not exported." \
+  "edit the notebooks in nbs/, run 'make export', commit both."
+check nbs .venv/bin/nbdev-clean "notebooks carry unclean metadata or execution counts." \
+  "run 'make export' (or .venv/bin/nbdev-clean) and commit."
 echo "in sync: nbdev-export and nbdev-clean change nothing"
