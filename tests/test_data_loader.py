@@ -496,3 +496,12 @@ def test_display_names_reach_the_summary(national):
            .add_control(ControlVariableConfigBuilder("Price").with_display_name("Shelf price")).build())
     s = load_mff(national, cfg).summary()
     assert list(s["label"]) == ["Net sales", "Television", "Search", "Shelf price"]
+
+
+def test_datetime_periods_and_custom_index_labels(national):
+    df = national.copy()
+    df["Period"] = pd.to_datetime(df["Period"])
+    assert load_mff(df, SIMPLE).n_periods == 10
+    df.index = [f"r{i}" for i in range(len(df))]
+    df.loc["r7", "VariableValue"] = -1.0  # a TV row
+    one_problem(df, contains="negative value(s) at row r7")
