@@ -503,5 +503,5 @@ def test_datetime_periods_and_custom_index_labels(national):
     df["Period"] = pd.to_datetime(df["Period"])
     assert load_mff(df, SIMPLE).n_periods == 10
     df.index = [f"r{i}" for i in range(len(df))]
-    df.loc["r7", "VariableValue"] = -1.0  # a TV row
-    one_problem(df, contains="negative value(s) at row r7")
+    df.loc["r17", "VariableValue"] = -1.0  # a TV row
+    one_problem(df, contains="negative value(s) at row r17")
