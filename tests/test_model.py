@@ -1,0 +1,253 @@
+"""BayesianMMM behaviour: every config field changes the graph or is rejected, per-series adstock, the seed API,
+samplers, predictions, save/load. Fits here are tiny (their numbers are not judged); recovery is in test_model_recovery."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_framework import config as C
+from mmm_framework.builders import ModelConfigBuilder
+from mmm_framework.data_loader import load_mff
+from mmm_framework.datasets import simulate_mmm
+from mmm_framework.model import BayesianMMM, ConvergenceWarning, ModelBuildError, panel_from_arrays
+
+
+@pytest.fixture(scope="module")
+def national():
+    df, truth = simulate_mmm(n_periods=60, channels=("TV", "Search"), seed=1)
+    return load_mff(df, truth.config), truth
+
+
+@pytest.fixture(scope="module")
+def regional():
+    df, truth = simulate_mmm(n_periods=40, n_geos=3, channels=("TV", "Search"), national_channels=("TV",), seed=2)
+    return load_mff(df, truth.config), truth
+
+
+def build(panel, **changes):
+    return BayesianMMM(panel, C.ModelConfig(kpi="Sales").replace(**changes) if changes else C.ModelConfig(kpi="Sales"))
+
+
+def rvs(m): return sorted(v.name for v in m.model.free_RVs)
+def logp(m): return float(m.model.compile_logp()(m.model.initial_point()))
+def at_prior_draw(m, var, seed=0):
+    "Evaluate `var` at one prior draw of the free parameters (same seed -> same draw for configs with the same parameters)."
+    import pymc as pm
+    free = m.model.free_RVs
+    vals = pm.draw(free, random_seed=seed)
+    f = m.model.compile_fn(m.model[var], inputs=free, on_unused_input="ignore")
+    return f(dict(zip([v.name for v in free], vals)))
+def contrib(m): return at_prior_draw(m, "channel_contribution")
+
+
+# ------------------------------------------------------------- each field is read (the graph changes) or rejected
+
+P = lambda dist, **kw: {"distribution": dist, "params": kw}
+
+
+@pytest.mark.parametrize("field,value,check", [
+    ("adstock", {"type": "weibull_cdf"}, "rvs"), ("adstock", {"type": "geometric", "l_max": 3}, "contrib"),
+    ("adstock", {"type": "geometric", "normalize": False}, "contrib"),
+    ("adstock", {"type": "geometric", "priors": {"alpha": P("beta", alpha=5, beta=1)}}, "logp"),
+    ("saturation", {"type": "hill"}, "rvs"), ("saturation", {"type": "logistic", "priors": {"lam": P("gamma", alpha=1, beta=1)}}, "logp"),
+    ("trend", {"type": "none"}, "rvs"), ("trend", {"type": "piecewise"}, "rvs"), ("trend", {"type": "spline"}, "rvs"),
+    ("trend", {"type": "gaussian_process"}, "rvs"), ("trend", {"type": "linear", "growth_prior": P("normal", mu=1, sigma=0.1)}, "logp"),
+    ("seasonality", {"yearly": 4}, "logp"), ("seasonality", {"yearly": 2, "prior": P("normal", mu=0, sigma=0.05)}, "logp"),
+    ("intercept_prior", P("normal", mu=3, sigma=0.1), "logp"), ("noise_prior", P("half_normal", sigma=0.01), "logp"),
+    ("likelihood", "student_t", "rvs"), ("control_selection", {"method": "horseshoe", "expected_nonzero": 1}, "rvs"),
+    ("control_selection", {"method": "lasso"}, "rvs"), ("specification", "multiplicative", "logp"),
+])
+def test_model_fields_change_the_graph(national, field, value, check):
+    panel, _ = national
+    base, changed = build(panel), build(panel, **{field: value})
+    f = {"rvs": rvs, "logp": logp, "contrib": contrib}[check]
+    a, b = f(base), f(changed)
+    assert (a != b) if check != "contrib" else not np.allclose(a, b), f"{field}={value} changed nothing"
+
+
+@pytest.mark.parametrize("field,value,what", [
+    ("n_changepoints", 7, "changepoint"), ("changepoint_range", 0.5, "changepoint"), ("n_knots", 9, "spline"),
+    ("spline_degree", 2, "spline"), ("gp_n_basis", 12, "gp_basis"),
+])
+def test_trend_shape_fields(national, field, value, what):
+    panel, _ = national
+    kind = {"changepoint": "piecewise", "spline": "spline", "gp_basis": "gaussian_process"}[what]
+    a = build(panel, trend={"type": kind}).model.coords[what]
+    b = build(panel, trend={"type": kind, field: value}).model.coords[what]
+    assert tuple(a) != tuple(b)
+
+
+@pytest.mark.parametrize("field,value", [("changepoint_prior_scale", 0.5), ("spline_prior_scale", 2.0), ("gp_c", 3.0),
+                                         ("gp_lengthscale_prior", P("gamma", mu=1.0, sigma=0.2)), ("gp_amplitude_prior", P("half_normal", sigma=3))])
+def test_trend_prior_fields(national, field, value):
+    panel, _ = national
+    kind = {"changepoint_prior_scale": "piecewise", "spline_prior_scale": "spline"}.get(field, "gaussian_process")
+    a, b = build(panel, trend={"type": kind}), build(panel, trend={"type": kind, field: value})
+    if field == "gp_c":  # the boundary changes the basis, not the prior
+        assert not np.allclose(at_prior_draw(a, "trend_component"), at_prior_draw(b, "trend_component"))
+    else: assert logp(a) != logp(b)
+
+
+def test_hierarchy_fields(regional):
+    panel, _ = regional
+    base = rvs(build(panel))
+    assert "saturation_beta_offset" in base and "intercept_offset" in base
+    assert "saturation_beta_dev" in rvs(build(panel, hierarchical={"non_centered": False}))
+    assert "saturation_beta_free" in rvs(build(panel, hierarchical={"media_pooling": "none"}))
+    assert not any(n.startswith("saturation_beta_") for n in rvs(build(panel, hierarchical={"media_pooling": "complete"})))
+    assert "intercept" in rvs(build(panel, hierarchical={"intercept_pooling": "none"}))
+    assert "control_coef_offset" in rvs(build(panel, hierarchical={"control_pooling": "partial"}))
+    assert logp(build(panel)) != logp(build(panel, hierarchical={"group_sigma_prior": P("half_normal", sigma=0.05)}))
+
+
+def test_size_variable_scales_per_capita(regional):
+    panel, _ = regional
+    with pytest.raises(ModelBuildError, match="auxiliary_variables"):
+        build(panel.__class__(**{**panel.__dict__, "auxiliary": None}), hierarchical={"size_variable": "Population"})
+    a, b = build(panel), build(panel, hierarchical={"size_variable": "Population"})
+    assert not np.allclose(a.data.x_scale, b.data.x_scale)
+    pop = panel.auxiliary.sel(variable="Population").values[0, :, 0]
+    np.testing.assert_allclose(b.data.y_scale / b.data.y_scale.sum(), pop / pop.sum(), rtol=1e-9)
+
+
+def test_control_fields(national):
+    panel, _ = national
+    price = panel.config.controls[0].replace(prior=P("half_normal", sigma=0.01))
+    cfg2 = panel.config.replace(controls=[price, panel.config.controls[1]])
+    p2 = panel.__class__(**{**panel.__dict__, "config": cfg2})
+    assert logp(build(panel)) != logp(build(p2))
+    raw = panel.__class__(**{**panel.__dict__, "config": panel.config.replace(controls=[c.replace(standardize=False) for c in panel.config.controls])})
+    assert not np.allclose(build(panel).data.z_sd, build(raw).data.z_sd)
+
+
+@pytest.mark.parametrize("changes,msg", [
+    (dict(control_selection={"method": "spike_and_slab"}), "NUTS cannot sample"),
+    (dict(control_selection={"method": "lasso", "exclude": ["Weather"]}), "not controls of the panel"),
+    (dict(seasonality={"weekly": 2}), "needs daily data"),
+    (dict(kpi="Revenue"), "panel's KPI is 'Sales'"),
+    (dict(intercept_prior={"distribution": "normal", "params": {"sigma": 1}, "dims": ["geo"]}), "remove dims"),
+])
+def test_rejected_configs(national, changes, msg):
+    panel, _ = national
+    with pytest.raises(ModelBuildError, match=msg):
+        BayesianMMM(panel, C.ModelConfig(kpi="Sales").replace(**changes))
+
+
+def test_multiplicative_needs_positive_kpi():
+    X = np.abs(np.random.default_rng(0).normal(size=(30, 2)))
+    y = np.linspace(-1, 5, 30)
+    with pytest.raises(ModelBuildError, match="<= 0"):
+        BayesianMMM(X, y, ["a", "b"], C.ModelConfig(specification="multiplicative"))
+
+
+# ------------------------------------------------------------- per-series adstock
+
+
+def test_adstock_does_not_leak_across_geos(regional):
+    panel, _ = regional
+    m = build(panel)
+    x = np.zeros_like(m.data.x); x[5, 0, :] = 1.0  # a pulse in the first geo only
+    m.model["X_media"].set_value(x)
+    out = contrib(m)
+    assert np.abs(out[:, 1:, :]).max() == 0 and np.abs(out[:5, 0, :]).max() == 0 and out[5:, 0, :].max() > 0
+
+
+# ------------------------------------------------------------- fitting, seed API, samplers
+
+
+@pytest.fixture(scope="module")
+def fitted(national):
+    panel, _ = national
+    m = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").with_mcmc(draws=100, tune=100, chains=2).with_seed(3).build())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        m.fit()
+    return m
+
+
+def test_fit_uses_config_defaults_and_reports_diagnostics(fitted):
+    d = fitted.results.diagnostics
+    assert (d["chains"], d["draws"], d["sampler"]) == (2, 100, "nutpie")
+    assert {"divergences", "rhat_max", "ess_bulk_min", "ess_tail_min"} <= set(d)
+    s = fitted.results.summary()
+    assert "r_hat" in s.columns and any(i.startswith("adstock_alpha") for i in s.index)
+    assert "ROI" in fitted.results._repr_html_()
+
+
+def test_seed_api_and_samplers():
+    X = np.abs(np.random.default_rng(0).normal(size=(40, 2))) * 10
+    y = 100 + X @ np.array([1.0, 2.0]) + np.random.default_rng(1).normal(size=40)
+    config = ModelConfigBuilder().with_kpi("sales").build()
+    model = BayesianMMM(X, y, ["TV", "Search"], config)
+    assert model.data.channels == ["TV", "Search"] and model.panel.config.kpi.name == "sales"
+    with pytest.raises(ValueError, match="not supported"):
+        model.fit(nuts_sampler="blackjax")
+    import importlib.util
+    if importlib.util.find_spec("numpyro") is None:
+        with pytest.raises(ImportError, match="needs numpyro and jax"):
+            model.fit(nuts_sampler="numpyro")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = model.fit(draws=30, tune=30, chains=2, nuts_sampler="pymc", random_seed=1)
+    assert res.diagnostics["sampler"] == "pymc" and res.diagnostics["draws"] == 30
+
+
+def test_poor_convergence_warns(national):
+    panel, _ = national
+    m = build(panel)
+    with pytest.warns(ConvergenceWarning, match="Poor convergence"):
+        m.fit(draws=20, tune=5, chains=2, random_seed=0)
+
+
+def test_roi_and_contribution_tables(fitted):
+    roi = fitted.compute_roi(hdi_prob=0.8)
+    assert list(roi.index) == ["TV", "Search"] and {"mean", "median", "hdi_low", "hdi_high", "spend", "contribution"} <= set(roi.columns)
+    r = fitted.roi_samples()
+    assert r.dims == ("chain", "draw", "channel") and r.sizes["draw"] == 100
+    c = fitted.compute_counterfactual_contributions()
+    assert c.index.names == ["date", "series", "channel"] and len(c) == 60 * 2
+    np.testing.assert_allclose(roi["contribution"].values, c.groupby("channel")["mean"].sum().loc[["TV", "Search"]].values, rtol=1e-9)
+
+
+def test_decomposition_sums_to_expected_kpi(fitted):
+    dec = fitted.decomposition_samples()
+    mu = fitted._to_kpi(fitted.results.derived()["mu"]).transpose("chain", "draw", "date", "series")
+    np.testing.assert_allclose(dec.sum("component").values, mu.values, rtol=1e-9)
+    assert {"intercept", "geo_effect", "trend", "seasonality", "TV", "Search", "Price", "Holiday"} == set(dec.component.values)
+
+
+def test_prior_predictive_is_on_the_kpi_scale(national):
+    panel, _ = national
+    pp = build(panel).sample_prior_predictive(samples=300, random_seed=0)
+    y_mean = panel.y.values.mean()
+    med = float(np.median(pp["mu"].mean(("date", "series"))))
+    lo, hi = np.quantile(pp["mu"].mean(("date", "series")), [0.05, 0.95])
+    assert 0.2 * y_mean < med < 5 * y_mean and lo < y_mean < hi
+
+
+def test_predict_future_and_in_sample(fitted, national):
+    panel, _ = national
+    x = panel.X_media.values[:, 0, 0, :]
+    ins = fitted.predict(x[-10:], X_controls=panel.X_controls.values[-10:, 0, 0, :], dates=panel.y.date.values[-10:])
+    post = fitted._to_kpi(fitted.results.derived()["mu"]).mean(("chain", "draw")).values[-10:, 0]
+    np.testing.assert_allclose(ins["mean"].values, post, rtol=1e-6)  # same data, same dates: same expected KPI
+    fut = fitted.predict(np.zeros((6, 2)))
+    assert fut.index.get_level_values("date").min() > panel.y.date.values[-1]
+    assert ((fut.pred_hdi_high - fut.pred_hdi_low) >= (fut.mean_hdi_high - fut.mean_hdi_low)).all()
+    more = fitted.predict(x[:6] * 3)
+    assert (more["mean"].values > fut["mean"].values).all()  # more media, more KPI
+
+
+def test_save_load_round_trip(fitted, tmp_path):
+    fitted.save(tmp_path / "m")
+    assert not list((tmp_path / "m").glob("*.pkl"))
+    back = BayesianMMM.load(tmp_path / "m")
+    assert back.model_config == fitted.model_config
+    np.testing.assert_array_equal(back.results.posterior["adstock_alpha"].values, fitted.results.posterior["adstock_alpha"].values)
+    pd.testing.assert_frame_equal(back.compute_roi(), fitted.compute_roi())
+
+
+def test_unfitted_model_says_so(national):
+    with pytest.raises(RuntimeError, match="call .fit"):
+        build(national[0]).compute_roi()
