@@ -7,7 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/api.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/90_api.ipynb #f028caf9
+# %% ../nbs/90_api.ipynb #1d53a243
 __version__ = "0.1.0"
 
 import importlib
@@ -28,6 +28,8 @@ _LAZY = {
     **{n: "data_loader" for n in ("MFFLoader", "load_mff", "PanelDataset", "MFFValidationError", "MFFDataWarning", "read_mff",
                                   "mff_from_wide_format", "panel_to_mff")},
     **{n: "datasets" for n in ("simulate_mmm", "SimulationTruth", "load_demo_mff", "demo_mff_config", "demo_truth")},
+    **{n: "transforms" for n in ("adstock_transformation", "saturation_transformation", "trend_basis", "fourier_basis")},
+    **{n: "model" for n in ("BayesianMMM", "MMMResults", "ModelBuildError", "ConvergenceWarning", "panel_from_arrays", "hdi")},
 }
 __all__ = ["__version__", *_LAZY]
 

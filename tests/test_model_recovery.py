@@ -1,0 +1,54 @@
+"""Recovery evidence (slow): on simulated data with known truth the model finds the channels' ROI and contribution shares.
+
+Claims (issue 3): across national and geo fits, several seeds and transform families, the true ROI lies in the 90% HDI for
+at least 80% of channels overall; estimated contribution shares within 0.05 of the truth; no divergences at default settings.
+Each fit uses the default sampler (nutpie) with 4 chains x (500 tune + 500 draws) to keep CI time bounded.
+
+Not yet here: Weibull-CDF adstock with Hill saturation. It recovers the ROI (3/3 channels inside the 90% HDI with the
+current default priors) but still has ~200 divergent transitions out of 2,000 draws even at target_accept=0.97, so it
+does not meet the no-divergence claim; see the issue notes.
+"""
+import numpy as np
+import pandas as pd
+import pytest
+
+from mmm_framework import config as C
+from mmm_framework.data_loader import load_mff
+from mmm_framework.datasets import simulate_mmm
+from mmm_framework.model import BayesianMMM
+
+CASES = [  # (name, simulate kwargs, model adstock, model saturation)
+    ("national-geometric-logistic-s1", dict(n_periods=156, channels=("TV", "Search", "Social"), seed=101), "geometric", "logistic"),
+    ("national-geometric-logistic-s2", dict(n_periods=156, channels=("TV", "Search", "Social", "Display"), seed=202), "geometric", "logistic"),
+    ("geo-geometric-logistic", dict(n_periods=104, n_geos=6, channels=("TV", "Search", "Social"), national_channels=("TV",), seed=404),
+     "geometric", "logistic"),
+]
+RESULTS: list[dict] = []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,kw,adstock,saturation", CASES, ids=[c[0] for c in CASES])
+def test_recovery_case(name, kw, adstock, saturation):
+    df, truth = simulate_mmm(**kw)
+    panel = load_mff(df, truth.config)
+    cfg = C.ModelConfig(kpi="Sales", adstock={"type": adstock}, saturation={"type": saturation}, draws=500, tune=500, chains=4, seed=7)
+    m = BayesianMMM(panel, cfg)
+    res = m.fit()
+    roi = m.compute_roi(hdi_prob=0.9)
+    share = m.contribution_samples().sum(("date", "series")).mean(("chain", "draw")).to_series() / truth.y.sum().item()
+    for ch in truth.roi.index:
+        RESULTS.append({"case": name, "channel": ch, "true_roi": truth.roi[ch], "mean": roi.loc[ch, "mean"],
+                        "hdi_low": roi.loc[ch, "hdi_low"], "hdi_high": roi.loc[ch, "hdi_high"],
+                        "covered": roi.loc[ch, "hdi_low"] <= truth.roi[ch] <= roi.loc[ch, "hdi_high"],
+                        "share_err": abs(share[ch] - truth.contribution_share[ch])})
+    assert res.diagnostics["divergences"] == 0, res.diagnostics
+    assert max(r["share_err"] for r in RESULTS if r["case"] == name) < 0.05
+
+
+@pytest.mark.slow
+def test_recovery_coverage_overall():
+    if len({r["case"] for r in RESULTS}) < len(CASES):
+        pytest.fail("run the whole module: coverage is judged over all cases")
+    table = pd.DataFrame(RESULTS)
+    print("\n" + table.to_string(float_format=lambda x: f"{x:.3f}"))
+    assert table.covered.mean() >= 0.8, table
