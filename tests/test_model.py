@@ -30,7 +30,10 @@ def build(panel, **changes):
 
 
 def rvs(m): return sorted(v.name for v in m.model.free_RVs)
-def logp(m): return float(m.model.compile_logp()(m.model.initial_point()))
+def logp(m):
+    "Model log-density at a fixed point of the unconstrained space (not the prior-dependent initial point)."
+    pt_ = {k: np.full_like(v, 0.3) for k, v in m.model.initial_point().items()}
+    return float(m.model.compile_logp()(pt_))
 def at_prior_draw(m, var, seed=0):
     "Evaluate `var` at one prior draw of the free parameters (same seed -> same draw for configs with the same parameters)."
     import pymc as pm
@@ -251,3 +254,20 @@ def test_save_load_round_trip(fitted, tmp_path):
 def test_unfitted_model_says_so(national):
     with pytest.raises(RuntimeError, match="call .fit"):
         build(national[0]).compute_roi()
+
+
+def test_refit_with_new_prior_values_reuses_the_compiled_sampler(fitted):
+    cfg = fitted.model_config.replace(intercept_prior={"distribution": "normal", "params": {"mu": 1.0, "sigma": 0.5}},
+                                      saturation={"type": "logistic", "priors": {"lam": {"distribution": "gamma", "params": {"alpha": 2, "beta": 2}}}})
+    again = fitted.with_config(cfg)
+    assert again.recompiled is False and again._compiled is not fitted._compiled
+    H = again.model["hyper"].get_value()
+    start, shape, value = again.model._hyper["intercept__mu"]
+    key = {str(k): v for k, v in again._compiled.shared_var_keys.items()}["hyper"]
+    assert H[start] == 1.0 and again._compiled.shared_data[key][start] == 1.0  # the new value reached the sampler
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        again.fit(draws=30, tune=30, chains=1)
+    assert again.results.diagnostics["draws"] == 30
+    assert fitted.with_config(cfg.replace(adstock={"type": "geometric", "l_max": 4})).recompiled is True  # structure changed
+    assert fitted.with_config(cfg.replace(saturation={"type": "hill"})).recompiled is True
