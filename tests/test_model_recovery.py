@@ -2,7 +2,7 @@
 
 Claims (issue 3): across national and geo fits, several seeds and transform families, the true ROI lies in the 90% HDI for
 at least 80% of channels overall; estimated contribution shares within 0.05 of the truth; no divergences at default settings.
-Each fit uses the default settings: nutpie, 4 chains x (1000 tune + 1000 draws), target_accept 0.9.
+Each fit uses the default settings: nutpie, 4 chains x (1000 tune + 1000 draws), target_accept 0.95.
 
 Not yet here: Weibull-CDF adstock with Hill saturation. It recovers the ROI (3/3 channels inside the 90% HDI with the
 current default priors) but still has ~200 divergent transitions out of 2,000 draws even at target_accept=0.97, so it
