@@ -1,6 +1,6 @@
 """Ours vs PyMC-Marketing 1.3.0 on the same simulated data, same chains/draws, both with nutpie, in one run.
 
-Cases (issue 3): national 156 weeks x 5 channels; geo panel 20 geos x 104 weeks x 4 channels. Each fit runs in its own
+Cases (issue 3): national 156 weeks x 5 channels; geo panel 20 geos x 104 weeks x 4 channels (--geos to change). Each fit runs in its own
 process (peak memory per fit). Prints: wall time (build + compile + sample), sampling time, min bulk ESS over sampled
 parameters, min-ESS per wall-second, max R-hat, divergences, peak RSS, ROI coverage (true ROI inside the 90% HDI).
 
@@ -90,7 +90,8 @@ def run_pmm(case, draws, tune, chains, seed):
 
 
 def child(args):
-    which, case, draws, tune, chains, seed = args
+    which, case, draws, tune, chains, seed, geos = args
+    CASES["geo"]["n_geos"] = int(geos)
     out = (run_ours if which == "ours" else run_pmm)(case, int(draws), int(tune), int(chains), int(seed))
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("RESULT " + json.dumps(out))
@@ -101,14 +102,15 @@ def main():
     ap.add_argument("--cases", nargs="+", default=["national", "geo"], choices=list(CASES))
     ap.add_argument("--draws", type=int, default=1000); ap.add_argument("--tune", type=int, default=1000)
     ap.add_argument("--chains", type=int, default=4); ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    ap.add_argument("--geos", type=int, default=20, help="geos in the geo case (issue target: 20)")
+    ap.add_argument("--child", nargs=7, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: return child(a.child)
     rows = []
     for case in a.cases:
         for which in ("pymc-marketing", "ours"):
             r = subprocess.run([sys.executable, __file__, "--child", "ours" if which == "ours" else "pmm", case, str(a.draws),
-                                str(a.tune), str(a.chains), str(a.seed)], capture_output=True, text=True, env=os.environ)
+                                str(a.tune), str(a.chains), str(a.seed), str(a.geos)], capture_output=True, text=True, env=os.environ)
             line = [l for l in r.stdout.splitlines() if l.startswith("RESULT ")]
             if r.returncode or not line:
                 print(f"{which} {case} failed:\n{r.stderr[-3000:]}"); continue
