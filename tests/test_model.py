@@ -271,3 +271,18 @@ def test_refit_with_new_prior_values_reuses_the_compiled_sampler(fitted):
     assert again.results.diagnostics["draws"] == 30
     assert fitted.with_config(cfg.replace(adstock={"type": "geometric", "l_max": 4})).recompiled is True  # structure changed
     assert fitted.with_config(cfg.replace(saturation={"type": "hill"})).recompiled is True
+
+
+def test_channel_level_transforms_override_the_model_default(national):
+    panel, _ = national
+    tv = panel.config.media_channels[0].replace(adstock={"type": "weibull_cdf"}, saturation={"type": "hill"})
+    p2 = panel.__class__(**{**panel.__dict__, "config": panel.config.replace(media_channels=[tv, *panel.config.media_channels[1:]])})
+    m = build(p2)
+    names = rvs(m)
+    assert {"adstock0_lam", "adstock0_k", "adstock1_alpha", "saturation0_kappa", "saturation1_lam"} <= set(names)
+    assert m.channel_transforms()["TV"][0].type == "weibull_cdf" and m.channel_transforms()["Search"][0].type == "geometric"
+    # channel order survives the per-family split: zeroing Search's media zeroes only Search's column
+    x = m.data.x.copy(); x[..., 1] = 0.0
+    m.model["X_media"].set_value(x / m.data.x_scale[None])
+    out = contrib(m)
+    assert np.abs(out[..., 1]).max() == 0 and np.abs(out[..., 0]).max() > 0
