@@ -186,14 +186,23 @@ def test_seed_api_and_samplers():
     assert model.data.channels == ["TV", "Search"] and model.panel.config.kpi.name == "sales"
     with pytest.raises(ValueError, match="not supported"):
         model.fit(nuts_sampler="blackjax")
-    import importlib.util
-    if importlib.util.find_spec("numpyro") is None:
-        with pytest.raises(ImportError, match="needs numpyro and jax"):
-            model.fit(nuts_sampler="numpyro")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = model.fit(draws=30, tune=30, chains=2, nuts_sampler="pymc", random_seed=1)
-    assert res.diagnostics["sampler"] == "pymc" and res.diagnostics["draws"] == 30
+        assert res.diagnostics["sampler"] == "pymc" and res.diagnostics["draws"] == 30
+        res = model.fit(draws=30, tune=30, chains=2, nuts_sampler="numpyro", random_seed=1)  # the seed's example
+        assert res.diagnostics["sampler"] == "numpyro" and res.diagnostics["chains"] == 2
+
+
+def test_missing_backend_is_a_clear_error(monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in ("numpyro", "nutpie") else real(name, *a))
+    from mmm_framework.model import _check_sampler
+    with pytest.raises(ImportError, match="needs numpyro and jax"):
+        _check_sampler("numpyro")
+    with pytest.raises(ImportError, match="needs nutpie"):
+        _check_sampler("nutpie")
 
 
 def test_poor_convergence_warns(national):
