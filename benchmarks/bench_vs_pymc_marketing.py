@@ -2,11 +2,17 @@
 
 Cases (issue 3): national 156 weeks x 5 channels; geo panel 20 geos x 104 weeks x 4 channels (--geos to change). Each fit runs in its own
 process (peak memory per fit). Prints: wall time (build + compile + sample), sampling time, min bulk ESS over sampled
-parameters, min-ESS per wall-second, max R-hat, divergences, peak RSS, ROI coverage (true ROI inside the 90% HDI).
+parameters, min-ESS per wall-second, max R-hat, divergences, peak RSS, ROI coverage (true ROI inside the 90% HDI), and for
+ours the wall time of a refit after changing only prior hyperparameters (`with_config`: no recompile) as a ratio of the cold fit.
 
-    .venv/bin/python benchmarks/bench_vs_pymc_marketing.py [--cases national geo] [--draws 1000 --tune 1000 --chains 4]
+Every row is also written to benchmarks/results/<case>-<model>-g<geos>-<draws>x<tune>x<chains>-s<seed>.json. A PyMC-Marketing
+geo fit takes tens of minutes on 2 cores; `--reuse-baseline` reads its row from that file when present (the table says so in
+the `measured` column) instead of fitting it again. Run nothing else on the machine while it measures.
+
+    .venv/bin/python benchmarks/bench_vs_pymc_marketing.py [--cases national geo] [--geos 20] [--draws 1000 --tune 1000 --chains 4]
 """
-import argparse, json, os, resource, subprocess, sys, time, warnings
+import argparse, datetime, json, os, resource, subprocess, sys, time, warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,22 +40,27 @@ def run_ours(case, draws, tune, chains, seed):
     df, truth = simulate_mmm(**CASES[case])
     panel = load_mff(df, truth.config)
     t0 = time.perf_counter()
-    m = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").build())
+    cfg = ModelConfigBuilder().with_kpi("Sales").build()
+    m = BayesianMMM(panel, cfg)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        m.compiled()  # build + compile, so sampling time can be told apart
+        ts = time.perf_counter()
         res = m.fit(draws=draws, tune=tune, chains=chains, random_seed=seed, nuts_sampler="nutpie")
-    wall = time.perf_counter() - t0
+        wall, samp = time.perf_counter() - t0, time.perf_counter() - ts
+        t1 = time.perf_counter()  # refit after a prior-value change: same structure, compiled sampler reused
+        m2 = m.with_config(cfg.replace(noise_prior=cfg.noise_prior.replace(params={"sigma": 0.5})))
+        m2.fit(draws=draws, tune=tune, chains=chains, random_seed=seed + 1, nuts_sampler="nutpie")
+        refit = time.perf_counter() - t1
     ess, rhat = _ess_rhat(res.trace, [v.name for v in m.model.free_RVs])
     roi = m.compute_roi()
     cov = np.mean([roi.loc[c, "hdi_low"] <= truth.roi[c] <= roi.loc[c, "hdi_high"] for c in truth.roi.index])
-    st = res.trace["sample_stats"].to_dataset()
-    samp = float(st.attrs.get("sampling_time", np.nan)) if hasattr(st, "attrs") else np.nan
-    return dict(wall_s=wall, sampling_s=samp, ess_bulk_min=ess, rhat_max=rhat, divergences=res.diagnostics["divergences"], roi_coverage=cov)
+    return dict(wall_s=wall, sampling_s=samp, ess_bulk_min=ess, rhat_max=rhat, divergences=res.diagnostics["divergences"], roi_coverage=cov,
+                refit_s=refit, refit_ratio=refit / wall, refit_recompiled=bool(m2.recompiled))
 
 
 def run_pmm(case, draws, tune, chains, seed):
-    from pymc_marketing.mmm import GeometricAdstock, LogisticSaturation
-    from pymc_marketing.mmm.multidimensional import MMM
+    from pymc_marketing.mmm import MMM, GeometricAdstock, LogisticSaturation  # 1.3.0: the multidimensional MMM
     from mmm_framework.datasets import simulate_mmm
     kw = CASES[case]
     df, truth = simulate_mmm(**kw)
@@ -86,7 +97,8 @@ def run_pmm(case, draws, tune, chains, seed):
     cov = np.mean([_hdi(tot.values[:, i] / spend[i])[0] <= truth.roi[c] <= _hdi(tot.values[:, i] / spend[i])[1] for i, c in enumerate(channels)])
     st = idata["sample_stats"].to_dataset()
     div = int(st["diverging"].sum()) if "diverging" in st else 0
-    return dict(wall_s=wall, sampling_s=np.nan, ess_bulk_min=ess, rhat_max=rhat, divergences=div, roi_coverage=cov)
+    samp = float(idata["posterior"].attrs.get("sampling_time", np.nan))
+    return dict(wall_s=wall, sampling_s=samp, ess_bulk_min=ess, rhat_max=rhat, divergences=div, roi_coverage=cov)
 
 
 def child(args):
@@ -103,26 +115,37 @@ def main():
     ap.add_argument("--draws", type=int, default=1000); ap.add_argument("--tune", type=int, default=1000)
     ap.add_argument("--chains", type=int, default=4); ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--geos", type=int, default=20, help="geos in the geo case (issue target: 20)")
+    ap.add_argument("--reuse-baseline", action="store_true", help="reuse a saved PyMC-Marketing row for the same settings")
     ap.add_argument("--child", nargs=7, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: return child(a.child)
-    rows = []
+    rows, out_dir = [], Path(__file__).parent / "results"
+    out_dir.mkdir(exist_ok=True)
     for case in a.cases:
         for which in ("pymc-marketing", "ours"):
+            f = out_dir / f"{case}-{which}-g{a.geos if case == 'geo' else 1}-{a.draws}x{a.tune}x{a.chains}-s{a.seed}.json"
+            if which == "pymc-marketing" and a.reuse_baseline and f.exists():
+                rows.append(json.loads(f.read_text())); continue
             r = subprocess.run([sys.executable, __file__, "--child", "ours" if which == "ours" else "pmm", case, str(a.draws),
                                 str(a.tune), str(a.chains), str(a.seed), str(a.geos)], capture_output=True, text=True, env=os.environ)
             line = [l for l in r.stdout.splitlines() if l.startswith("RESULT ")]
             if r.returncode or not line:
                 print(f"{which} {case} failed:\n{r.stderr[-3000:]}"); continue
             res = json.loads(line[-1][7:])
-            rows.append({"case": case, "model": which, **res, "ess_per_s": res["ess_bulk_min"] / res["wall_s"]})
+            row = {"case": case, "model": which, **res, "ess_per_s": res["ess_bulk_min"] / res["wall_s"],
+                   "measured": datetime.date.today().isoformat()}
+            f.write_text(json.dumps(row, indent=1)); rows.append(row)
     t = pd.DataFrame(rows)
     print(f"\nOurs vs PyMC-Marketing 1.3.0 (nutpie, {a.chains} chains x ({a.tune} tune + {a.draws} draws)):")
-    print(t.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
+    cols = [c for c in ["case", "model", "wall_s", "sampling_s", "ess_bulk_min", "ess_per_s", "rhat_max", "divergences", "peak_rss_mib",
+                        "roi_coverage", "refit_s", "refit_ratio", "measured"] if c in t]
+    print(t[cols].to_string(index=False, float_format=lambda x: f"{x:,.2f}", na_rep="-"))
     for case in t.case.unique():
         s = t[t.case == case].set_index("model")
         if {"ours", "pymc-marketing"} <= set(s.index):
             print(f"{case}: min-ESS/s ratio ours / pymc-marketing = {s.loc['ours', 'ess_per_s'] / s.loc['pymc-marketing', 'ess_per_s']:.2f}")
+        if "ours" in s.index and "refit_ratio" in s:
+            print(f"{case}: prior-only refit / cold fit = {s.loc['ours', 'refit_ratio']:.2f} (recompiled: {s.loc['ours', 'refit_recompiled']})")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/model.html.md"""
 # %% ../nbs/05_model.ipynb #31a24854
 from __future__ import annotations
 
+import importlib
 import json
 import time
 import warnings
@@ -269,12 +270,14 @@ def _media(self: BayesianMMM, X):
     d, cfg = self.data, self.model_config
     tf = self.channel_transforms()
     pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
+    self._adstock_params = {}  # channel -> {parameter: scalar tensor}, read by the analysis layer
 
     def adstock(xg, chans, dim, prefix):
         a_cfg = tf[chans[0]][0]
         if a_cfg.type.value == "none": return xg
         params = {p: ptx.as_xtensor(stacked_variable(f"{prefix}_{p}", dim, chans, [tf[c][0].priors[p] for c in chans]), dims=(dim,))
                   for p in a_cfg.priors}
+        for i, c in enumerate(chans): self._adstock_params[c] = {p: v.values[i] for p, v in params.items()}  # for decay curves
         return adstock_transformation(a_cfg).function(xg, dim="date", **params)
 
     def saturation(xg, chans, dim, prefix):  # the coefficient varies by series when media is pooled
@@ -456,6 +459,7 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     if sampler == Sampler.NUTPIE:  # nutpie directly: the compiled model is cached and reused by refits
         import nutpie
         seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
+        kwargs.setdefault("adaptation", "low_rank")  # learns the saturation ridges (lam x beta): ~half the gradients per draw
         trace = nutpie.sample(self.compiled(), draws=draws, tune=max(tune, 1), chains=chains, seed=seed, progress_bar=progressbar,
                               save_warmup=False, target_accept=ta, **kwargs)
     else:
@@ -679,7 +683,8 @@ def sample_prior_predictive(self: BayesianMMM, samples: int = 500, random_seed: 
 def sample_posterior_predictive(self: BayesianMMM, random_seed: int | None = None) -> xr.Dataset:
     "Posterior draws of `mu` (parameter uncertainty) and `y` (plus observation noise) on the training data, in KPI units."
     res = self._require_fit()
-    pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["y"], random_seed=random_seed, progressbar=False)
+    pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["y"], random_seed=random_seed, progressbar=False,
+                                      freeze_vars=[v.name for v in self.model.free_RVs])
     return xr.Dataset({"mu": self._to_kpi(res.derived()["mu"]), "y": self._to_kpi(pp["posterior_predictive"].to_dataset()["y"])})
 
 # %% ../nbs/05_model.ipynb #82423a72
@@ -722,6 +727,7 @@ def predict(self: BayesianMMM, X_media, X_controls=None, dates=None, hdi_prob: f
     try:
         pm.set_data(self._design(all_dates, x_all, z_all), coords={"date": all_dates}, model=self.model)
         pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["mu", "y"], predictions=True,
+                                            freeze_vars=[v.name for v in self.model.free_RVs],
                                             random_seed=random_seed, progressbar=False)
     finally:
         pm.set_data(self._design(d.dates, d.x, d.z), coords={"date": d.dates}, model=self.model)
@@ -759,3 +765,6 @@ def load(cls: BayesianMMM, path: str | Path) -> BayesianMMM:
             warnings.simplefilter("ignore", ConvergenceWarning)  # it warned when it was fitted
             mmm.results = MMMResults(mmm, trace, fit_seconds=meta.get("fit_seconds", float("nan")), sampler=meta.get("sampler", ""))
     return mmm
+
+# %% ../nbs/05_model.ipynb #5f33b6ff
+_ = importlib.import_module("mmm_framework.analysis")  # it patches BayesianMMM (and loads the optimizer)
