@@ -459,7 +459,6 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     if sampler == Sampler.NUTPIE:  # nutpie directly: the compiled model is cached and reused by refits
         import nutpie
         seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
-        kwargs.setdefault("adaptation", "low_rank")  # learns the saturation ridges (lam x beta): ~half the gradients per draw
         trace = nutpie.sample(self.compiled(), draws=draws, tune=max(tune, 1), chains=chains, seed=seed, progress_bar=progressbar,
                               save_warmup=False, target_accept=ta, **kwargs)
     else:
