@@ -19,7 +19,7 @@ _LAZY = {
                              "MissingValuePolicy", "Likelihood", "Sampler", "PoolingType", "ControlSelectionMethod", "MMMConfig",
                              "PriorConfig", "AdstockConfig", "SaturationConfig", "MediaChannelConfig", "ControlVariableConfig",
                              "KPIConfig", "MFFColumnConfig", "DimensionAlignmentConfig", "MFFConfig", "TrendConfig",
-                             "SeasonalityConfig", "HierarchicalConfig", "ControlSelectionConfig", "ModelConfig")},
+                             "SeasonalityConfig", "HierarchicalConfig", "ControlSelectionConfig", "LiftTestConfig", "ModelConfig")},
     **{n: "builders" for n in ("PriorConfigBuilder", "AdstockConfigBuilder", "SaturationConfigBuilder", "MediaChannelConfigBuilder",
                                "ControlVariableConfigBuilder", "KPIConfigBuilder", "MFFConfigBuilder", "DimensionAlignmentConfigBuilder",
                                "HierarchicalConfigBuilder", "SeasonalityConfigBuilder", "TrendConfigBuilder",
@@ -30,6 +30,9 @@ _LAZY = {
     **{n: "datasets" for n in ("simulate_mmm", "SimulationTruth", "load_demo_mff", "demo_mff_config", "demo_truth")},
     **{n: "transforms" for n in ("adstock_transformation", "saturation_transformation", "trend_basis", "fourier_basis")},
     **{n: "model" for n in ("BayesianMMM", "MMMResults", "ModelBuildError", "ConvergenceWarning", "panel_from_arrays", "hdi")},
+    **{n: "analysis" for n in ("PosteriorResponse", "Frame")},
+    **{n: "optimization" for n in ("BudgetPlanner", "BudgetResult", "BudgetError", "allocate")},
+    **{n: "diagnostics" for n in ("ModelReview", "Check", "CVResult", "crps", "panel_slice")},
 }
 __all__ = ["__version__", *_LAZY]
 

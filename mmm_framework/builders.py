@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from mmm_framework.config import (
     AdstockConfig, AdstockType, AggregationRule, AllocationMethod, ControlSelectionConfig, ControlSelectionMethod,
     ControlVariableConfig, DimensionAlignmentConfig, DimensionType, Frequency, HierarchicalConfig, KPIConfig,
-    Likelihood, MediaChannelConfig, MFFColumnConfig, MFFConfig, MissingValuePolicy, MMMConfig, ModelConfig,
+    LiftTestConfig, Likelihood, MediaChannelConfig, MFFColumnConfig, MFFConfig, MissingValuePolicy, MMMConfig, ModelConfig,
     ModelSpecification, PoolingType, PriorConfig, PriorType, Sampler, SaturationConfig, SaturationType,
     SeasonalityConfig, SignConstraint, TrendConfig, TrendType,
 )
@@ -156,6 +156,9 @@ class MediaChannelConfigBuilder(_LevelMixin, ConfigBuilder):
     def with_logistic_saturation(self): return self.with_saturation(SaturationConfigBuilder().logistic())
     def with_michaelis_menten_saturation(self): return self.with_saturation(SaturationConfigBuilder().michaelis_menten())
     def with_tanh_saturation(self): return self.with_saturation(SaturationConfigBuilder().tanh())
+    def with_roi_prior(self, prior: PriorConfig | PriorConfigBuilder):
+        "Put the prior on the channel's ROI (KPI per currency unit) instead of on its coefficient."
+        return self._set(roi_prior=_prior(prior))
 
 # %% ../nbs/01_builders.ipynb #17f5fff3
 class ControlVariableConfigBuilder(_LevelMixin, ConfigBuilder):
@@ -327,8 +330,13 @@ class ModelConfigBuilder(ConfigBuilder):
     def with_tune(self, n: int): return self._set(tune=n)
     def with_target_accept(self, p: float): return self._set(target_accept=p)
     def with_seed(self, seed: int): return self._set(seed=seed)
-    def with_mcmc(self, draws: int = 1000, tune: int = 1000, chains: int = 4, target_accept: float = 0.9):
-        return self._set(draws=draws, tune=tune, chains=chains, target_accept=target_accept)
+    def with_mcmc(self, draws: int = 1000, tune: int = 1000, chains: int = 4, target_accept: float | None = None):
+        "Sampler settings; `target_accept=None` keeps the config's default."
+        return self._set(draws=draws, tune=tune, chains=chains, **({} if target_accept is None else {"target_accept": target_accept}))
+    def with_lift_test(self, channel: str, start, end, *, se: float, lift: float | None = None, roi: float | None = None, geo: str | None = None):
+        "Add a lift experiment (measured incremental KPI `lift`, or `roi`, over start..end, with standard error `se`)."
+        tests = list(self._fields.get("lift_tests", []))
+        return self._set(lift_tests=tests + [LiftTestConfig(channel=channel, start=start, end=end, se=se, lift=lift, roi=roi, geo=geo)])
 
 # %% ../nbs/01_builders.ipynb #16d9fe2d
 def create_national_media_config(name: str, adstock: AdstockType | str = "geometric", saturation: SaturationType | str = "logistic",

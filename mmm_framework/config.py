@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any, Union
@@ -24,7 +25,7 @@ __all__ = ['POSITIVE_SUPPORT', 'ParamValue', 'ADSTOCK_DEFAULT_PRIORS', 'SATURATI
            'MissingValuePolicy', 'Likelihood', 'Sampler', 'PoolingType', 'ControlSelectionMethod', 'MMMConfig',
            'PriorConfig', 'AdstockConfig', 'SaturationConfig', 'MediaChannelConfig', 'ControlVariableConfig',
            'KPIConfig', 'MFFColumnConfig', 'DimensionAlignmentConfig', 'MFFConfig', 'TrendConfig', 'SeasonalityConfig',
-           'HierarchicalConfig', 'ControlSelectionConfig', 'ModelConfig']
+           'HierarchicalConfig', 'ControlSelectionConfig', 'LiftTestConfig', 'ModelConfig']
 
 # %% ../nbs/00_config.ipynb #79f487b0
 class DimensionType(str, Enum):
@@ -416,6 +417,7 @@ class MediaChannelConfig(MMMConfig):
     split_by: list[DimensionType] = Field(default_factory=list)  # campaign/outlet/creative -> separate channels
     adstock: AdstockConfig | None = None  # None: the model config's default adstock
     saturation: SaturationConfig | None = None  # None: the model config's default saturation
+    roi_prior: PriorConfig | None = None  # prior on the channel's ROI (KPI per currency) instead of on its coefficient
 
     _dims = field_validator("dimensions")(classmethod(lambda cls, v: _check_dims(v)))
 
@@ -646,6 +648,23 @@ class ControlSelectionConfig(MMMConfig):
         return self
 
 # %% ../nbs/00_config.ipynb #a19f873b
+class LiftTestConfig(MMMConfig):
+    "A lift experiment: the channel's measured incremental KPI (or ROI) over a window, with its standard error."
+    channel: str = Field(min_length=1)  # the model's channel name
+    start: date  # first period of the test window (inclusive)
+    end: date  # last period of the test window (inclusive)
+    geo: str | None = None  # the geo the test ran in; None = every geo
+    lift: float | None = None  # measured incremental KPI over the window (KPI units)
+    roi: float | None = None  # or the measured ROI over the window (KPI units per currency unit)
+    se: float = Field(gt=0)  # standard error of `lift` (or of `roi`), in the same units
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.lift is None) == (self.roi is None):
+            raise ValueError(f"Lift test on '{self.channel}': give exactly one of lift= (incremental KPI) or roi= (KPI per currency).")
+        if self.end < self.start: raise ValueError(f"Lift test on '{self.channel}': end {self.end} is before start {self.start}.")
+        return self
+
 class ModelConfig(MMMConfig):
     "How the model is specified and fitted."
     kpi: str | None = None  # KPI variable name (checked against the data)
@@ -666,6 +685,7 @@ class ModelConfig(MMMConfig):
     tune: int = Field(1000, ge=0)
     target_accept: float = Field(0.95, gt=0.5, lt=1)  # 0.95: geo hierarchies left the odd divergence at 0.9
     seed: int | None = None
+    lift_tests: list[LiftTestConfig] = Field(default_factory=list)  # experiments that calibrate channel effects
 
     def short(self) -> str:
         return f"{self.specification.value}, {self.likelihood.value}, {self.sampler.value} {self.chains}x{self.draws}"

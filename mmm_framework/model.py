@@ -216,9 +216,36 @@ def _check_config(self: BayesianMMM):
     if cfg.specification == ModelSpecification.MULTIPLICATIVE and (d.y <= 0).any():
         raise ModelBuildError(f"the multiplicative specification models log(KPI); {int((d.y <= 0).sum())} KPI cells are <= 0. "
                               f"Use specification='additive' or remove those periods.")
+    self._check_calibration()
     for name in ("intercept_prior", "noise_prior", "nu_prior"): _no_dims(getattr(cfg, name), f"model_config.{name}")
     _no_dims(cfg.seasonality.prior, "seasonality.prior"); _no_dims(cfg.hierarchical.group_sigma_prior, "hierarchical.group_sigma_prior")
     _no_dims(cfg.trend.growth_prior, "trend.growth_prior")
+
+# %% ../nbs/05_model.ipynb #dfca3e13
+@patch
+def _check_calibration(self: BayesianMMM):
+    "ROI priors and lift tests must be answerable from this panel and specification."
+    cfg, d = self.model_config, self.data
+    tf = self.channel_transforms()
+    for ch, p in self.channel_roi_priors().items():
+        where = f"roi_prior on channel '{ch}'"
+        if cfg.specification == ModelSpecification.MULTIPLICATIVE:
+            raise ModelBuildError(f"{where} needs specification='additive': under the log link a channel's ROI depends on every other "
+                                  f"component, so no single parameter sets it. Put the prior on the coefficient instead.")
+        if tf[ch][1].type.value == "tanh":
+            raise ModelBuildError(f"{where}: tanh saturation's `b` shapes the curve as well as scaling it; use hill, logistic or michaelis_menten.")
+        if np.isnan(d.spend[..., d.channels.index(ch)]).all() or np.nansum(d.spend[..., d.channels.index(ch)]) <= 0:
+            raise ModelBuildError(f"{where}: the channel has no spend, so its ROI is undefined; give it a spend_variable.")
+        _no_dims(p, where)
+    for k, t in enumerate(cfg.lift_tests):
+        where = f"model_config.lift_tests[{k}] ({t.channel}, {t.start}..{t.end})"
+        if t.channel not in d.channels: raise ModelBuildError(f"{where}: '{t.channel}' is not one of the model's channels {d.channels}.")
+        rows = (d.dates >= pd.Timestamp(t.start)) & (d.dates <= pd.Timestamp(t.end))
+        if not rows.any(): raise ModelBuildError(f"{where}: the window holds none of the model's dates ({d.dates[0].date()}..{d.dates[-1].date()}).")
+        if t.geo is not None and t.geo not in set(d.geo_of): raise ModelBuildError(f"{where}: geo '{t.geo}' is not in the panel {sorted(set(d.geo_of))}.")
+        cols = np.ones(len(d.series), bool) if t.geo is None else d.geo_of == t.geo
+        if t.roi is not None and not np.nansum(d.spend[rows][:, cols, d.channels.index(t.channel)]) > 0:
+            raise ModelBuildError(f"{where}: an ROI result needs spend in the window, and the channel has none there; give lift= instead.")
 
 # %% ../nbs/05_model.ipynb #d50a2b5f
 @patch
@@ -231,6 +258,18 @@ def channel_transforms(self: BayesianMMM) -> dict[str, tuple[AdstockConfig, Satu
         m = by_var.get(meta.loc[ch, "variable"] if meta is not None and ch in meta.index else ch)
         out[ch] = ((m.adstock if m and m.adstock else self.model_config.adstock),
                    (m.saturation if m and m.saturation else self.model_config.saturation))
+    return out
+
+# %% ../nbs/05_model.ipynb #00db8eb2
+@patch
+def channel_roi_priors(self: BayesianMMM) -> dict[str, PriorConfig]:
+    "Channels whose effect has a prior on ROI (MediaChannelConfig.roi_prior) instead of on the coefficient."
+    by_var = {m.name: m for m in self.panel.config.media_channels}
+    meta = self.panel.channels.set_index("channel") if len(self.panel.channels) else None
+    out = {}
+    for ch in self.data.channels:
+        m = by_var.get(meta.loc[ch, "variable"] if meta is not None and ch in meta.index else ch)
+        if m is not None and m.roi_prior is not None: out[ch] = m.roi_prior
     return out
 
 # %% ../nbs/05_model.ipynb #9b08d18f
@@ -270,7 +309,7 @@ def _media(self: BayesianMMM, X):
     d, cfg = self.data, self.model_config
     tf = self.channel_transforms()
     pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
-    self._adstock_params = {}  # channel -> {parameter: scalar tensor}, read by the analysis layer
+    self._adstock_params, roi_priors = {}, self.channel_roi_priors()  # channel -> {parameter: scalar tensor}, read by the analysis layer
 
     def adstock(xg, chans, dim, prefix):
         a_cfg = tf[chans[0]][0]
@@ -282,6 +321,8 @@ def _media(self: BayesianMMM, X):
 
     def saturation(xg, chans, dim, prefix):  # the coefficient varies by series when media is pooled
         s_cfg, params = tf[chans[0]][1], {}
+        roi = [c for c in chans if c in roi_priors]
+        if roi: return self._roi_saturation(xg, chans, dim, prefix, roi, pooled)
         for p in s_cfg.priors:
             v = stacked_variable(f"{prefix}_{p}", dim, chans, [tf[c][1].priors[p] for c in chans])
             if p == _coef_param(s_cfg) and pooled:
@@ -293,6 +334,31 @@ def _media(self: BayesianMMM, X):
     ad = _by_family(Xx, d.channels, [(a.type, a.l_max, a.normalize) for a, _ in tf.values()], "adstock", adstock)
     sat = _by_family(ad, d.channels, [s.type for _, s in tf.values()], "saturation", saturation)
     return sat.transpose("date", "series", "channel").values
+
+# %% ../nbs/05_model.ipynb #ca618901
+@patch
+def _roi_saturation(self: BayesianMMM, xg, chans: list[str], dim: str, prefix: str, roi_chans: list[str], pooled: bool):
+    "Saturated media (date, series, dim) where channels in `roi_chans` get their coefficient from an ROI prior."
+    d, cfg, tf, roi_priors = self.data, self.model_config, self.channel_transforms(), self.channel_roi_priors()
+    s_cfg = tf[chans[0]][1]
+    coef = _coef_param(s_cfg)
+    params = {p: ptx.as_xtensor(stacked_variable(f"{prefix}_{p}", dim, chans, [tf[c][1].priors[p] for c in chans]), dims=(dim,))
+              for p in s_cfg.priors if p != coef}
+    ones = ptx.as_xtensor(pt.ones(len(chans)), dims=(dim,))
+    unit = saturation_transformation(s_cfg).function(xg, **params, **{coef: ones}).transpose("date", "series", dim).values
+    spread = (self._pooled(f"{prefix}_{coef}", pt.ones(len(chans)), dim, cfg.hierarchical.media_pooling, log=True)
+              if pooled else pt.ones((1, len(chans))))  # (series or 1, dim): exp(deviation) of each series
+    idx = [chans.index(c) for c in roi_chans]
+    other = [c for c in chans if c not in roi_chans]
+    roi = stacked_variable(f"{prefix}_roi", f"{dim}_roi", roi_chans, [roi_priors[c] for c in roi_chans])
+    spend = np.array([np.nansum(d.spend[..., d.channels.index(c)]) for c in roi_chans])
+    per_coef = (unit[:, :, idx] * spread[:, idx][None] * d.y_scale[None, :, None]).sum(axis=(0, 1))  # KPI per unit of coefficient
+    pieces, order = [roi * spend / per_coef], idx
+    if other:
+        pieces.append(stacked_variable(f"{prefix}_{coef}", f"{dim}_coef", other, [tf[c][1].priors[coef] for c in other]))
+        order = idx + [chans.index(c) for c in other]
+    base = pt.concatenate(pieces)[np.argsort(order)] if other else pieces[0]
+    return ptx.as_xtensor(unit * spread[None] * base[None, None, :], dims=("date", "series", dim))
 
 # %% ../nbs/05_model.ipynb #dd362b79
 @patch
@@ -418,12 +484,31 @@ def _build(self: BayesianMMM) -> pm.Model:
         pm.Deterministic("season_component", season, dims="date")
         mu = pm.Deterministic("mu", intercept[None, :] + (trend + season)[:, None] + controls.sum(axis=2) + media.sum(axis=2),
                               dims=("date", "series"))
+        if cfg.lift_tests: self._lift_likelihood(media, mu)
         sigma = prior_variable("sigma", cfg.noise_prior)
         if cfg.likelihood == Likelihood.STUDENT_T:
             nu = prior_variable("nu", cfg.nu_prior)
             pm.StudentT("y", nu=nu, mu=mu, sigma=sigma, observed=Y, dims=("date", "series"))
         else: pm.Normal("y", mu=mu, sigma=sigma, observed=Y, dims=("date", "series"))
     return m
+
+# %% ../nbs/05_model.ipynb #df65beab
+@patch
+def _lift_likelihood(self: BayesianMMM, media, mu):
+    "Each lift test as an observation of the channel's implied incremental KPI (or ROI) over its window."
+    d, tests = self.data, self.model_config.lift_tests
+    W = np.zeros((len(tests), len(d.dates), len(d.series)))
+    for e, t in enumerate(tests):
+        rows = (d.dates >= pd.Timestamp(t.start)) & (d.dates <= pd.Timestamp(t.end))
+        cols = np.ones(len(d.series), bool) if t.geo is None else d.geo_of == t.geo
+        W[e] = np.outer(rows, cols) * d.y_scale[None, :]
+        if t.roi is not None: W[e] /= np.nansum(d.spend[rows][:, cols, d.channels.index(t.channel)])
+    self.model.add_coord("lift_test", [f"{t.channel} {t.start}..{t.end}" + (f" {t.geo}" if t.geo else "") for t in tests])
+    mc = media[:, :, [d.channels.index(t.channel) for t in tests]].transpose(2, 0, 1)  # (test, date, series)
+    contrib = pt.exp(mu)[None] - pt.exp(mu[None] - mc) if self.model_config.specification == ModelSpecification.MULTIPLICATIVE else mc
+    implied = pm.Deterministic("lift_test_implied", (contrib * W).sum(axis=(1, 2)), dims="lift_test")
+    pm.Normal("lift_test_obs", mu=implied, sigma=np.array([t.se for t in tests]),
+              observed=np.array([t.lift if t.lift is not None else t.roi for t in tests]), dims="lift_test")
 
 # %% ../nbs/05_model.ipynb #b32dbc01
 def _check_sampler(name) -> Sampler:
@@ -588,13 +673,16 @@ def _require_fit(self: BayesianMMM) -> MMMResults:
 @patch
 def contribution_samples(self: BayesianMMM) -> xr.DataArray:
     "Counterfactual contribution of each channel in KPI units: (chain, draw, date, series, channel), no observation noise."
-    d, der = self.data, self._require_fit().derived()
-    media = der["channel_contribution"].transpose("chain", "draw", "date", "series", "channel")
+    der = self._require_fit().derived()
+    return self._contribution_kpi(der["channel_contribution"].transpose("chain", "draw", "date", "series", "channel"), der["mu"])
+
+@patch
+def _contribution_kpi(self: BayesianMMM, media: xr.DataArray, mu: xr.DataArray) -> xr.DataArray:
+    "Model-scale media terms (and the mean) -> counterfactual contribution in KPI units."
+    d = self.data
     scale = xr.DataArray(d.y_scale, dims="series", coords={"series": d.series})
     if self.model_config.specification == ModelSpecification.ADDITIVE: out = media * scale
-    else:
-        mu = der["mu"]
-        out = (np.exp(mu) - np.exp(mu - media)) * scale
+    else: out = (np.exp(mu) - np.exp(mu - media)) * scale
     return out.assign_coords(geo=("series", d.geo_of), product=("series", d.product_of)).rename("contribution")
 
 # %% ../nbs/05_model.ipynb #05f37a5f
@@ -631,6 +719,33 @@ def compute_roi(self: BayesianMMM, hdi_prob: float = 0.9) -> pd.DataFrame:
     out["spend"] = np.nansum(self.data.spend, axis=(0, 1))
     out["contribution"] = self.contribution_samples().sum(("date", "series")).mean(("chain", "draw")).values
     out["kpi_unit"] = self.panel.config.kpi.unit
+    return out
+
+# %% ../nbs/05_model.ipynb #027d793b
+@patch
+def prior_roi(self: BayesianMMM, samples: int = 500, hdi_prob: float = 0.9, random_seed: int | None = None) -> pd.DataFrame:
+    "ROI per channel implied by the priors (before fitting): mean, median, HDI, and what the prior is on."
+    pp = pm.sample_prior_predictive(draws=samples, model=self.model, var_names=["channel_contribution", "mu"], random_seed=random_seed)
+    pr = pp["prior"].to_dataset()
+    c = self._contribution_kpi(pr["channel_contribution"].transpose("chain", "draw", "date", "series", "channel"), pr["mu"])
+    spend = np.nansum(self.data.spend, axis=(0, 1))
+    sp = xr.DataArray(np.where(spend > 0, spend, np.nan), dims="channel", coords={"channel": self.data.channels})
+    out = _interval_frame(c.sum(("date", "series")) / sp, hdi_prob, ["channel"])
+    roi_p = self.channel_roi_priors()
+    out["prior_on"] = ["roi" if ch in roi_p else "coefficient" for ch in out.index]
+    return out
+
+# %% ../nbs/05_model.ipynb #a260978e
+@patch
+def lift_test_summary(self: BayesianMMM, hdi_prob: float = 0.9) -> pd.DataFrame:
+    "Each lift test: what it measured (and its SE) beside what the fitted model implies, with an HDI."
+    tests = self.model_config.lift_tests
+    if not tests: raise ValueError("the model has no lift tests: add them with ModelConfigBuilder().with_lift_test(...).")
+    der = pm.compute_deterministics(self._require_fit().posterior, var_names=["lift_test_implied"], model=self.model, progressbar=False)
+    out = _interval_frame(der["lift_test_implied"], hdi_prob, ["lift_test"])
+    out.insert(0, "kind", ["lift" if t.lift is not None else "roi" for t in tests])
+    out.insert(1, "measured", [t.lift if t.lift is not None else t.roi for t in tests])
+    out.insert(2, "se", [t.se for t in tests])
     return out
 
 # %% ../nbs/05_model.ipynb #f3a9597c
@@ -708,8 +823,8 @@ def _as_tsc(a, T: int, S: int, name: str) -> np.ndarray:
 
 # %% ../nbs/05_model.ipynb #72742b3d
 @patch
-def predict(self: BayesianMMM, X_media, X_controls=None, dates=None, hdi_prob: float = 0.9, random_seed: int | None = None) -> pd.DataFrame:
-    "Predict the KPI for new media/controls, in-sample or future dates (carry-over from the training media is kept).\n\n    Returns per (date, series): mean, the HDI of the expected KPI (parameter uncertainty) and the HDI of a new\n    observation (adds noise)."
+def predict_samples(self: BayesianMMM, X_media, X_controls=None, dates=None, random_seed: int | None = None) -> xr.Dataset:
+    "Posterior draws of the expected KPI (`mu`) and of a new observation (`y`) for new media/controls, in KPI units: (chain, draw, date, series)."
     res, d = self._require_fit(), self.data
     S, K = len(d.series), len(d.controls)
     x_new = _as_tsc(X_media, len(X_media), S, "X_media")
@@ -730,10 +845,15 @@ def predict(self: BayesianMMM, X_media, X_controls=None, dates=None, hdi_prob: f
                                             random_seed=random_seed, progressbar=False)
     finally:
         pm.set_data(self._design(d.dates, d.x, d.z), coords={"date": d.dates}, model=self.model)
-    mu = self._to_kpi(pp["predictions"].to_dataset()["mu"]).isel(date=slice(hist, None))
-    y = self._to_kpi(pp["predictions"].to_dataset()["y"]).isel(date=slice(hist, None))
-    out = _interval_frame(mu, hdi_prob, ["date", "series"]).rename(columns={"hdi_low": "mean_hdi_low", "hdi_high": "mean_hdi_high"})
-    yi = _interval_frame(y, hdi_prob, ["date", "series"])
+    pred = pp["predictions"].to_dataset()
+    return xr.Dataset({"mu": self._to_kpi(pred["mu"]).isel(date=slice(hist, None)), "y": self._to_kpi(pred["y"]).isel(date=slice(hist, None))})
+
+@patch
+def predict(self: BayesianMMM, X_media, X_controls=None, dates=None, hdi_prob: float = 0.9, random_seed: int | None = None) -> pd.DataFrame:
+    "Predict the KPI for new media/controls, in-sample or future dates (carry-over from the training media is kept).\n\n    Returns per (date, series): mean, the HDI of the expected KPI (parameter uncertainty) and the HDI of a new\n    observation (adds noise)."
+    s = self.predict_samples(X_media, X_controls, dates, random_seed)
+    out = _interval_frame(s["mu"], hdi_prob, ["date", "series"]).rename(columns={"hdi_low": "mean_hdi_low", "hdi_high": "mean_hdi_high"})
+    yi = _interval_frame(s["y"], hdi_prob, ["date", "series"])
     out["pred_hdi_low"], out["pred_hdi_high"] = yi["hdi_low"].values, yi["hdi_high"].values
     return out
 

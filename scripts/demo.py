@@ -1,8 +1,8 @@
 """`make demo`: fit the bundled demo MFF with the default model and write the results to out/.
 
 Loads and aligns the demo panel, fits `BayesianMMM` with the embedded defaults (nutpie, 4 chains), prints the
-diagnostics, the ROI table with 90% intervals beside the simulator's true ROI, and the component decomposition,
-and writes: the panel (netCDF), the ROI and decomposition tables (CSV), the fitted model folder (configs + trace,
+diagnostics, the ROI table with 90% intervals beside the simulator's true ROI, the component decomposition, the
+marginal ROI, the best split of the next 13 weeks' budget and the model review checklist, and writes: the panel (netCDF), the ROI and decomposition tables (CSV), the fitted model folder (configs + trace,
 netCDF/JSON) and an HTML page with the panel and the results.
 """
 import argparse
@@ -45,15 +45,32 @@ def main():
         dec = model.compute_component_decomposition()
         print(f"\nWhere the {config.kpi.name} came from (totals over the sample, {config.kpi.unit}):")
         print(dec.to_string(float_format="{:,.1f}".format))
+        mroi = model.marginal_roi()
+        print(f"\nMarginal ROI at current spend (the next currency unit; 90% HDI):")
+        print(mroi[["mean", "hdi_low", "hdi_high", "spend"]].to_string(float_format="{:,.3f}".format))
+        t1 = time.perf_counter()
+        plan = model.optimize_budget(n_periods=13)
+        l = plan.lift.loc["lift"]
+        print(f"\nNext 13 weeks, same budget ({plan.budget:,.0f}), each channel within 50%-150% of its recent spend "
+              f"({time.perf_counter() - t1:.1f} s):")
+        print(plan.allocation[["reference_spend", "optimal_spend", "change_pct"]].to_string(float_format="{:,.1f}".format))
+        print(f"Expected lift {l['mean']:,.0f} {config.kpi.unit} (90% HDI {l['hdi_low']:,.0f} to {l['hdi_high']:,.0f})")
+        review = model.review()
+        print(f"\nModel review: {review.status}")
+        for c in review.checks: print(f"  [{c.status:4}] {c.name}: {c.value}" + (f" -- {c.reason}" if c.status != "pass" else ""))
 
     panel.to_xarray().to_netcdf(out / "demo_panel.nc")
     roi.to_csv(out / "demo_roi.csv")
     dec.to_csv(out / "demo_decomposition.csv")
+    mroi.to_csv(out / "demo_marginal_roi.csv")
+    plan.allocation.to_csv(out / "demo_budget_plan.csv")
     model.save(out / "demo_model")
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>mmm_framework demo</title></head><body>"
             f"<h1>Demo: data</h1>{panel._repr_html_()}<h1>Demo: fit</h1>{results._repr_html_()}"
             f"<h2>ROI beside the truth</h2>{roi.to_html(float_format='{:,.3f}'.format)}"
-            f"<h2>Decomposition</h2>{dec.to_html(float_format='{:,.1f}'.format)}</body></html>")
+            f"<h2>Decomposition</h2>{dec.to_html(float_format='{:,.1f}'.format)}"
+            f"<h2>Marginal ROI</h2>{mroi.to_html(float_format='{:,.3f}'.format)}<h2>Budget plan</h2>{plan._repr_html_()}"
+            f"<h2>Model review</h2>{review._repr_html_()}</body></html>")
     (out / "demo_report.html").write_text(page)
     print(f"\nWrote {', '.join(sorted(p.name for p in out.glob('demo_*')))} to {out}/ in {time.perf_counter() - t0:.1f} s")
 

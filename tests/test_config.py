@@ -15,7 +15,8 @@ NON_DEFAULT = {
     C.AdstockConfig: dict(type="delayed", l_max=13, normalize=False, priors={"theta": {"distribution": "half_normal", "params": {"sigma": 2}}}),
     C.SaturationConfig: dict(type="michaelis_menten", priors={"lam": {"distribution": "gamma", "params": {"mu": 1, "sigma": 0.5}}}),
     C.MediaChannelConfig: dict(name="TV", display_name="Television", dimensions=["period", "geography"], spend_variable="TV_spend",
-                               unit="grps", split_by=["outlet"], adstock={"type": "weibull_pdf"}, saturation={"type": "tanh"}),
+                               unit="grps", split_by=["outlet"], adstock={"type": "weibull_pdf"}, saturation={"type": "tanh"},
+                               roi_prior={"distribution": "log_normal", "params": {"mu": 0.5, "sigma": 0.4}}),
     C.ControlVariableConfig: dict(name="Price", display_name="Avg price", dimensions=["period"], sign_constraint="negative",
                                   aggregation="weighted_mean", weight_variable="Units", prior={"distribution": "half_normal", "params": {"sigma": 0.3}},
                                   standardize=False),
@@ -32,7 +33,9 @@ NON_DEFAULT = {
                                size_variable="Population"),
     C.ControlSelectionConfig: dict(method="horseshoe", expected_nonzero=3, slab_scale=1.5, exclude=["Price"]),
     C.ModelConfig: dict(kpi="Sales", specification="multiplicative", likelihood="student_t", sampler="numpyro", chains=2,
-                        draws=300, tune=400, target_accept=0.95, seed=7, adstock={"type": "weibull_cdf", "l_max": 10}),
+                        draws=300, tune=400, target_accept=0.95, seed=7, adstock={"type": "weibull_cdf", "l_max": 10},
+                        lift_tests=[{"channel": "TV", "start": "2024-03-04", "end": "2024-04-01", "lift": 1200.0, "se": 150.0}]),
+    C.LiftTestConfig: dict(channel="Search", start="2024-05-06", end="2024-06-03", geo="North", roi=2.5, se=0.4),
 }
 
 
@@ -150,7 +153,8 @@ def test_changing_family_resets_family_priors():
 def test_builders_cover_every_config():
     import mmm_framework.builders as B
     built = {b.config_class for b in vars(B).values() if isinstance(b, type) and issubclass(b, B.ConfigBuilder) and b is not B.ConfigBuilder}
-    assert built == set(ALL_CLASSES) - {C.MFFColumnConfig}  # columns are set through MFFConfigBuilder.with_columns
+    # columns are set through MFFConfigBuilder.with_columns, lift tests through ModelConfigBuilder.with_lift_test
+    assert built == set(ALL_CLASSES) - {C.MFFColumnConfig, C.LiftTestConfig}
 
 
 def test_seed_example_and_full_builder():

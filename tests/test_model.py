@@ -60,6 +60,7 @@ P = lambda dist, **kw: {"distribution": dist, "params": kw}
     ("intercept_prior", P("normal", mu=3, sigma=0.1), "logp"), ("noise_prior", P("half_normal", sigma=0.01), "logp"),
     ("likelihood", "student_t", "rvs"), ("control_selection", {"method": "horseshoe", "expected_nonzero": 1}, "rvs"),
     ("control_selection", {"method": "lasso"}, "rvs"), ("specification", "multiplicative", "logp"),
+    ("lift_tests", [{"channel": "TV", "start": "2023-03-06", "end": "2023-04-03", "lift": 100.0, "se": 10.0}], "logp"),
 ])
 def test_model_fields_change_the_graph(national, field, value, check):
     panel, _ = national
