@@ -22,6 +22,10 @@ CASES = [  # (name, simulate kwargs, model adstock, model saturation)
     ("national-geometric-logistic-s2", dict(n_periods=156, channels=("TV", "Search", "Social", "Display"), seed=202), "geometric", "logistic"),
     ("geo-geometric-logistic", dict(n_periods=104, n_geos=6, channels=("TV", "Search", "Social"), national_channels=("TV",), seed=404),
      "geometric", "logistic"),
+    ("national-geometric-hill", dict(n_periods=156, channels=("TV", "Search", "Social"), adstock="geometric", saturation="hill", seed=303),
+     "geometric", "hill"),
+    ("national-delayed-michaelis_menten", dict(n_periods=156, channels=("TV", "Search", "Social"), adstock="delayed",
+                                               saturation="michaelis_menten", seed=505), "delayed", "michaelis_menten"),
 ]
 RESULTS: list[dict] = []
 
