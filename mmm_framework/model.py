@@ -749,18 +749,30 @@ def lift_test_summary(self: BayesianMMM, hdi_prob: float = 0.9) -> pd.DataFrame:
     return out
 
 # %% ../nbs/05_model.ipynb #f3a9597c
+def _control_reference(z: np.ndarray) -> np.ndarray:
+    "Reference level per control (raw units): 0 when the sample includes it (flags, events), else the sample minimum."
+    lo, hi = z.min(axis=(0, 1)), z.max(axis=(0, 1))
+    return np.where((lo <= 0) & (hi >= 0), 0.0, lo)
+
 @patch
 def decomposition_samples(self: BayesianMMM) -> xr.DataArray:
-    "Expected KPI split into components (chain, draw, date, series, component); components sum exactly to the expected KPI."
+    "Expected KPI split into components (chain, draw, date, series, component); components sum exactly to the expected KPI.\n\n    The trend is measured from the first period and each control from its reference level (0, or its minimum when\n    the data never reach 0); what they had at those references sits in the intercept and geo effects."
     d, der = self.data, self._require_fit().derived()
-    ic = der["intercept_component"]
-    common = ic.mean("series")
+    trend = der["trend_component"]
+    t0 = trend.isel(date=0, drop=True)
+    ctrl = der["control_contribution"].transpose("chain", "draw", "date", "series", "control")
+    zs = xr.DataArray((d.z - d.z_mean) / d.z_sd, dims=("date", "series", "control"), coords={"date": ctrl.date, "series": ctrl.series, "control": ctrl.control})
+    slope = (ctrl * zs).sum("date") / (zs ** 2).sum("date").where((zs ** 2).sum("date") > 0)  # exact: control terms are linear in zs
+    zref = xr.DataArray((_control_reference(d.z) - d.z_mean) / d.z_sd, dims="control", coords={"control": ctrl.control})
+    c_ref = (slope * zref).fillna(0.0)  # (chain, draw, series, control)
+    level = der["intercept_component"] + t0 + c_ref.sum("control")
+    common = level.mean("series")
     parts = {"intercept": common.expand_dims(date=d.dates, series=d.series).transpose("chain", "draw", "date", "series"),
-             "geo_effect": (ic - common).expand_dims(date=d.dates).transpose("chain", "draw", "date", "series"),
-             "trend": der["trend_component"].expand_dims(series=d.series).transpose("chain", "draw", "date", "series"),
+             "geo_effect": (level - common).expand_dims(date=d.dates).transpose("chain", "draw", "date", "series"),
+             "trend": (trend - t0).expand_dims(series=d.series).transpose("chain", "draw", "date", "series"),
              "seasonality": der["season_component"].expand_dims(series=d.series).transpose("chain", "draw", "date", "series")}
     for c in d.channels: parts[c] = der["channel_contribution"].sel(channel=c, drop=True).transpose("chain", "draw", "date", "series")
-    for k in d.controls: parts[k] = der["control_contribution"].sel(control=k, drop=True).transpose("chain", "draw", "date", "series")
+    for k in d.controls: parts[k] = (ctrl - c_ref).sel(control=k, drop=True).transpose("chain", "draw", "date", "series")
     terms = xr.concat([p.assign_coords(date=d.dates, series=d.series) for p in parts.values()], dim=pd.Index(list(parts), name="component"))
     scale = xr.DataArray(d.y_scale, dims="series", coords={"series": d.series})
     if self.model_config.specification == ModelSpecification.ADDITIVE: out = terms * scale
