@@ -159,6 +159,9 @@ class MediaChannelConfigBuilder(_LevelMixin, ConfigBuilder):
     def with_roi_prior(self, prior: PriorConfig | PriorConfigBuilder):
         "Put the prior on the channel's ROI (KPI per currency unit) instead of on its coefficient."
         return self._set(roi_prior=_prior(prior))
+    def with_share_prior(self, prior: PriorConfig | PriorConfigBuilder):
+        "Put the prior on the channel's share of the total KPI (0..1) instead of on its coefficient."
+        return self._set(share_prior=_prior(prior))
 
 # %% ../nbs/01_builders.ipynb #17f5fff3
 class ControlVariableConfigBuilder(_LevelMixin, ConfigBuilder):

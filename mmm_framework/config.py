@@ -418,6 +418,7 @@ class MediaChannelConfig(MMMConfig):
     adstock: AdstockConfig | None = None  # None: the model config's default adstock
     saturation: SaturationConfig | None = None  # None: the model config's default saturation
     roi_prior: PriorConfig | None = None  # prior on the channel's ROI (KPI per currency) instead of on its coefficient
+    share_prior: PriorConfig | None = None  # or on its share of the total KPI over the sample (0..1)
 
     _dims = field_validator("dimensions")(classmethod(lambda cls, v: _check_dims(v)))
 
@@ -432,6 +433,8 @@ class MediaChannelConfig(MMMConfig):
     def _spend(self):
         if self.spend_variable == self.name:
             raise ValueError(f"Channel '{self.name}': spend_variable is the media variable itself; leave it None when the media is spend.")
+        if self.roi_prior is not None and self.share_prior is not None:
+            raise ValueError(f"Channel '{self.name}': give roi_prior or share_prior, not both (each sets the channel's effect).")
         if self.unit != "currency" and self.spend_variable is None:
             raise ValueError(f"Channel '{self.name}' is measured in {self.unit}: name its spend variable "
                              f"(MediaChannelConfigBuilder('{self.name}').with_spend_variable('{self.name}_spend')) so ROI can be computed.")

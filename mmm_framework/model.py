@@ -224,17 +224,17 @@ def _check_config(self: BayesianMMM):
 # %% ../nbs/05_model.ipynb #dfca3e13
 @patch
 def _check_calibration(self: BayesianMMM):
-    "ROI priors and lift tests must be answerable from this panel and specification."
+    "ROI/share priors and lift tests must be answerable from this panel and specification."
     cfg, d = self.model_config, self.data
     tf = self.channel_transforms()
-    for ch, p in self.channel_roi_priors().items():
-        where = f"roi_prior on channel '{ch}'"
+    for ch, (kind, p) in self.channel_effect_priors().items():
+        where = f"{kind}_prior on channel '{ch}'"
         if cfg.specification == ModelSpecification.MULTIPLICATIVE:
-            raise ModelBuildError(f"{where} needs specification='additive': under the log link a channel's ROI depends on every other "
+            raise ModelBuildError(f"{where} needs specification='additive': under the log link a channel's {kind} depends on every other "
                                   f"component, so no single parameter sets it. Put the prior on the coefficient instead.")
         if tf[ch][1].type.value == "tanh":
             raise ModelBuildError(f"{where}: tanh saturation's `b` shapes the curve as well as scaling it; use hill, logistic or michaelis_menten.")
-        if np.isnan(d.spend[..., d.channels.index(ch)]).all() or np.nansum(d.spend[..., d.channels.index(ch)]) <= 0:
+        if kind == "roi" and (np.isnan(d.spend[..., d.channels.index(ch)]).all() or np.nansum(d.spend[..., d.channels.index(ch)]) <= 0):
             raise ModelBuildError(f"{where}: the channel has no spend, so its ROI is undefined; give it a spend_variable.")
         _no_dims(p, where)
     for k, t in enumerate(cfg.lift_tests):
@@ -262,14 +262,15 @@ def channel_transforms(self: BayesianMMM) -> dict[str, tuple[AdstockConfig, Satu
 
 # %% ../nbs/05_model.ipynb #00db8eb2
 @patch
-def channel_roi_priors(self: BayesianMMM) -> dict[str, PriorConfig]:
-    "Channels whose effect has a prior on ROI (MediaChannelConfig.roi_prior) instead of on the coefficient."
+def channel_effect_priors(self: BayesianMMM) -> dict[str, tuple[str, PriorConfig]]:
+    "Channels whose effect has a prior on ROI or on contribution share instead of on the coefficient: {channel: (kind, prior)}."
     by_var = {m.name: m for m in self.panel.config.media_channels}
     meta = self.panel.channels.set_index("channel") if len(self.panel.channels) else None
     out = {}
     for ch in self.data.channels:
         m = by_var.get(meta.loc[ch, "variable"] if meta is not None and ch in meta.index else ch)
-        if m is not None and m.roi_prior is not None: out[ch] = m.roi_prior
+        if m is not None and m.roi_prior is not None: out[ch] = ("roi", m.roi_prior)
+        elif m is not None and m.share_prior is not None: out[ch] = ("share", m.share_prior)
     return out
 
 # %% ../nbs/05_model.ipynb #9b08d18f
@@ -309,7 +310,7 @@ def _media(self: BayesianMMM, X):
     d, cfg = self.data, self.model_config
     tf = self.channel_transforms()
     pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
-    self._adstock_params, roi_priors = {}, self.channel_roi_priors()  # channel -> {parameter: scalar tensor}, read by the analysis layer
+    self._adstock_params, effect_priors = {}, self.channel_effect_priors()  # channel -> {parameter: scalar tensor}, read by the analysis layer
 
     def adstock(xg, chans, dim, prefix):
         a_cfg = tf[chans[0]][0]
@@ -321,8 +322,8 @@ def _media(self: BayesianMMM, X):
 
     def saturation(xg, chans, dim, prefix):  # the coefficient varies by series when media is pooled
         s_cfg, params = tf[chans[0]][1], {}
-        roi = [c for c in chans if c in roi_priors]
-        if roi: return self._roi_saturation(xg, chans, dim, prefix, roi, pooled)
+        eff = [c for c in chans if c in effect_priors]
+        if eff: return self._roi_saturation(xg, chans, dim, prefix, eff, pooled)
         for p in s_cfg.priors:
             v = stacked_variable(f"{prefix}_{p}", dim, chans, [tf[c][1].priors[p] for c in chans])
             if p == _coef_param(s_cfg) and pooled:
@@ -337,9 +338,9 @@ def _media(self: BayesianMMM, X):
 
 # %% ../nbs/05_model.ipynb #ca618901
 @patch
-def _roi_saturation(self: BayesianMMM, xg, chans: list[str], dim: str, prefix: str, roi_chans: list[str], pooled: bool):
-    "Saturated media (date, series, dim) where channels in `roi_chans` get their coefficient from an ROI prior."
-    d, cfg, tf, roi_priors = self.data, self.model_config, self.channel_transforms(), self.channel_roi_priors()
+def _roi_saturation(self: BayesianMMM, xg, chans: list[str], dim: str, prefix: str, eff_chans: list[str], pooled: bool):
+    "Saturated media (date, series, dim) where channels in `eff_chans` get their coefficient from an ROI or share prior."
+    d, cfg, tf, eff = self.data, self.model_config, self.channel_transforms(), self.channel_effect_priors()
     s_cfg = tf[chans[0]][1]
     coef = _coef_param(s_cfg)
     params = {p: ptx.as_xtensor(stacked_variable(f"{prefix}_{p}", dim, chans, [tf[c][1].priors[p] for c in chans]), dims=(dim,))
@@ -348,16 +349,20 @@ def _roi_saturation(self: BayesianMMM, xg, chans: list[str], dim: str, prefix: s
     unit = saturation_transformation(s_cfg).function(xg, **params, **{coef: ones}).transpose("date", "series", dim).values
     spread = (self._pooled(f"{prefix}_{coef}", pt.ones(len(chans)), dim, cfg.hierarchical.media_pooling, log=True)
               if pooled else pt.ones((1, len(chans))))  # (series or 1, dim): exp(deviation) of each series
-    idx = [chans.index(c) for c in roi_chans]
-    other = [c for c in chans if c not in roi_chans]
-    roi = stacked_variable(f"{prefix}_roi", f"{dim}_roi", roi_chans, [roi_priors[c] for c in roi_chans])
-    spend = np.array([np.nansum(d.spend[..., d.channels.index(c)]) for c in roi_chans])
-    per_coef = (unit[:, :, idx] * spread[:, idx][None] * d.y_scale[None, :, None]).sum(axis=(0, 1))  # KPI per unit of coefficient
-    pieces, order = [roi * spend / per_coef], idx
+    pieces, order = [], []
+    for kind in ("roi", "share"):  # ROI x spend, or share x total KPI, is the channel's total contribution
+        ks = [c for c in eff_chans if eff[c][0] == kind]
+        if not ks: continue
+        v = stacked_variable(f"{prefix}_{kind}", f"{dim}_{kind}", ks, [eff[c][1] for c in ks])
+        idx = [chans.index(c) for c in ks]
+        per = np.array([np.nansum(d.spend[..., d.channels.index(c)]) for c in ks]) if kind == "roi" else np.full(len(ks), np.nansum(d.y))
+        per_coef = (unit[:, :, idx] * spread[:, idx][None] * d.y_scale[None, :, None]).sum(axis=(0, 1))  # KPI per unit of coefficient
+        pieces.append(v * per / per_coef); order += idx
+    other = [c for c in chans if c not in eff_chans]
     if other:
         pieces.append(stacked_variable(f"{prefix}_{coef}", f"{dim}_coef", other, [tf[c][1].priors[coef] for c in other]))
-        order = idx + [chans.index(c) for c in other]
-    base = pt.concatenate(pieces)[np.argsort(order)] if other else pieces[0]
+        order += [chans.index(c) for c in other]
+    base = pt.concatenate(pieces)[np.argsort(order)] if len(pieces) > 1 else pieces[0]
     return ptx.as_xtensor(unit * spread[None] * base[None, None, :], dims=("date", "series", dim))
 
 # %% ../nbs/05_model.ipynb #dd362b79
@@ -731,8 +736,8 @@ def prior_roi(self: BayesianMMM, samples: int = 500, hdi_prob: float = 0.9, rand
     spend = np.nansum(self.data.spend, axis=(0, 1))
     sp = xr.DataArray(np.where(spend > 0, spend, np.nan), dims="channel", coords={"channel": self.data.channels})
     out = _interval_frame(c.sum(("date", "series")) / sp, hdi_prob, ["channel"])
-    roi_p = self.channel_roi_priors()
-    out["prior_on"] = ["roi" if ch in roi_p else "coefficient" for ch in out.index]
+    eff = self.channel_effect_priors()
+    out["prior_on"] = [eff[ch][0] if ch in eff else "coefficient" for ch in out.index]
     return out
 
 # %% ../nbs/05_model.ipynb #a260978e

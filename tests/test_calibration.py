@@ -36,9 +36,9 @@ def _window_lift(m):
     return c.mean(), c.std()
 
 
-def _with_roi_prior(truth, channel, prior):
+def _with_roi_prior(truth, channel, prior, kind="roi"):
     mff = truth.config
-    chans = [ch.replace(roi_prior=prior) if ch.name == channel else ch for ch in mff.media_channels]
+    chans = [ch.replace(**{f"{kind}_prior": prior}) if ch.name == channel else ch for ch in mff.media_channels]
     return mff.replace(media_channels=chans)
 
 
@@ -67,11 +67,28 @@ def test_roi_prior_comes_back_from_the_prior_predictive(data):
     prior = C.PriorConfig(distribution="log_normal", params={"mu": float(np.log(2.0)), "sigma": 0.3})
     panel = load_mff(df, _with_roi_prior(truth, "TV", prior))
     m = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").build())
-    assert "saturation_roi" in m.model.named_vars and m.channel_roi_priors() == {"TV": prior}
+    assert "saturation_roi" in m.model.named_vars and m.channel_effect_priors() == {"TV": ("roi", prior)}
     pr = m.prior_roi(samples=2000, random_seed=1)
     expected = np.exp(np.log(2.0) + 0.3 ** 2 / 2)  # LogNormal mean
     assert pr.loc["TV", "mean"] == pytest.approx(expected, rel=0.03)  # MC error of 2000 draws: ~0.7%
     assert pr.loc["TV", "prior_on"] == "roi" and pr.loc["Search", "prior_on"] == "coefficient"
+
+
+def test_share_prior_comes_back_from_the_prior_predictive(data):
+    df, truth = data
+    prior = C.PriorConfig(distribution="beta", params={"alpha": 4.0, "beta": 36.0})  # mean share 0.10
+    both = _with_roi_prior(truth, "Search", prior, kind="share")
+    both = both.replace(media_channels=[c.replace(roi_prior=C.PriorConfig(distribution="log_normal", params={"mu": 0.0, "sigma": 0.3}))
+                                        if c.name == "TV" else c for c in both.media_channels])  # ROI and share priors in one family
+    m = BayesianMMM(load_mff(df, both), ModelConfigBuilder().with_kpi("Sales").build())
+    pp = m.prior_roi(samples=2000, random_seed=2)
+    assert pp.prior_on.to_dict() == {"TV": "roi", "Search": "share"}
+    import pymc as pm
+    draws = pm.sample_prior_predictive(draws=2000, model=m.model, var_names=["channel_contribution", "mu"], random_seed=2)["prior"].to_dataset()
+    c = m._contribution_kpi(draws["channel_contribution"].transpose("chain", "draw", "date", "series", "channel"), draws["mu"])
+    share = (c.sel(channel="Search").sum(("date", "series")) / np.nansum(m.data.y)).values.ravel()
+    assert share.mean() == pytest.approx(0.10, rel=0.03)  # Beta(4, 36) mean; MC error ~1.5%
+    assert pp.loc["TV", "median"] == pytest.approx(1.0, rel=0.04)  # LogNormal(0, 0.3) median
 
 
 def test_roi_prior_rejected_where_it_cannot_hold(data):

@@ -100,6 +100,8 @@ def test_unknown_fields_rejected(cls):
     (C.SeasonalityConfig, dict(yearly=-1), "greater than or equal to 0"),
     (C.MediaChannelConfig, dict(name=""), "at least 1 character"),
     (C.MediaChannelConfig, dict(name="TV", spend_variable="TV"), "spend_variable is the media variable itself"),
+    (C.MediaChannelConfig, dict(name="TV", roi_prior={"distribution": "log_normal", "params": {"mu": 0, "sigma": 1}},
+                                share_prior={"distribution": "beta", "params": {"alpha": 2, "beta": 8}}), "not both"),
     (C.ControlVariableConfig, dict(name="P", weight_variable="W"), "weight_variable is needed exactly when"),
     (C.KPIConfig, dict(name="S", aggregation="weighted_mean"), "KPI aggregation must be 'sum' or 'mean'"),
     (C.MFFColumnConfig, dict(period="X", geography="X"), "must be distinct"),

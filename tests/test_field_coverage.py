@@ -25,7 +25,7 @@ READERS = {
                            "unit": "test_channel_metadata_carries_config_fields", "split_by": "test_outlet_split_becomes_channels_and_campaigns_summed",
                            "adstock": "test_channel_metadata_carries_config_fields (and the model)",
                            "saturation": "test_channel_metadata_carries_config_fields (and the model)",
-                           "roi_prior": MODEL},
+                           "roi_prior": MODEL, "share_prior": MODEL},
     C.LiftTestConfig: {f: MODEL for f in C.LiftTestConfig.model_fields},
     C.ControlVariableConfig: {"name": "test_national_load", "display_name": "test_display_names_reach_the_summary",
                               "dimensions": "test_declared_dimensions_must_match", "aggregation": "test_intensive_controls_copied_down_and_averaged_up",
