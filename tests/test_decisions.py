@@ -157,3 +157,33 @@ def test_budget_for_a_target_marginal_roi(geo):
     got = p._plan_roi(res.allocation.optimal_spend.values, "marginal_roi", "mean", 0.2, zero)
     assert got == pytest.approx(target, rel=0.05)
     assert 0.5 * p.ref_spend.sum() < res.budget < 2.0 * p.ref_spend.sum()
+
+
+# ------------------------------------------------------------- the allocation core against closed-form optima
+
+from mmm_framework.optimization import allocate  # noqa: E402
+
+
+@pytest.mark.parametrize("a,budget,lo,hi", [
+    ([1.0, 1.0, 1.0, 1.0], 100.0, [0] * 4, [100] * 4),          # identical channels: an even split
+    ([1.0, 2.0, 3.0, 0.5], 70.0, [0] * 4, [70] * 4),            # sqrt response: spend proportional to a^2
+    ([2.0, 1.0, 0.0], 50.0, [0, 0, 7], [50, 50, 50]),           # a channel without effect sits at its lower bound
+])
+def test_allocate_finds_the_sqrt_optimum(a, budget, lo, hi):
+    a, lo, hi = np.array(a), np.array(lo, float), np.array(hi, float)
+    f = lambda s: ((a * np.sqrt(s)).sum(), a * 0.5 / np.sqrt(np.maximum(s, 1e-12)))
+    x = allocate(f, budget, lo, hi)
+    free = budget - lo[a == 0].sum()
+    want = np.where(a == 0, lo, free * a ** 2 / (a ** 2).sum())
+    np.testing.assert_allclose(x, want, rtol=1e-3, atol=1e-3 * budget)
+
+
+def test_allocate_respects_binding_bounds_and_reports_infeasible_budgets():
+    f = lambda s: (np.log1p(s).sum(), 1 / (1 + s))  # concave, equal channels
+    np.testing.assert_allclose(allocate(f, 150.0, [0, 0, 0], [20, 200, 200]), [20, 65, 65], rtol=1e-4)
+    np.testing.assert_allclose(allocate(f, 90.0, [40, 0, 0], [200, 200, 200]), [40, 25, 25], rtol=1e-4)  # a floor binds
+    from mmm_framework.optimization import BudgetError
+    with pytest.raises(BudgetError, match=r"outside what the bounds allow: \[0.00, 420.00\]"):
+        allocate(f, 500.0, [0, 0, 0], [20, 200, 200])
+    with pytest.raises(BudgetError, match="lower bounds exceed upper"):
+        allocate(f, 10.0, [5, 0], [1, 10])
