@@ -249,26 +249,24 @@ def _check_calibration(self: BayesianMMM):
 
 # %% ../nbs/05_model.ipynb #d50a2b5f
 @patch
-def channel_transforms(self: BayesianMMM) -> dict[str, tuple[AdstockConfig, SaturationConfig]]:
-    "Adstock and saturation per channel: the channel's own config, else the model default."
+def channel_configs(self: BayesianMMM) -> dict:
+    "The MFF config of each model channel (channels split by campaign/outlet/creative share their variable's config)."
     by_var = {m.name: m for m in self.panel.config.media_channels}
     meta = self.panel.channels.set_index("channel") if len(self.panel.channels) else None
-    out = {}
-    for ch in self.data.channels:
-        m = by_var.get(meta.loc[ch, "variable"] if meta is not None and ch in meta.index else ch)
-        out[ch] = ((m.adstock if m and m.adstock else self.model_config.adstock),
-                   (m.saturation if m and m.saturation else self.model_config.saturation))
-    return out
+    return {ch: by_var.get(meta.loc[ch, "variable"] if meta is not None and ch in meta.index else ch) for ch in self.data.channels}
+
+@patch
+def channel_transforms(self: BayesianMMM) -> dict[str, tuple[AdstockConfig, SaturationConfig]]:
+    "Adstock and saturation per channel: the channel's own config, else the model default."
+    return {ch: ((m.adstock if m and m.adstock else self.model_config.adstock),
+                 (m.saturation if m and m.saturation else self.model_config.saturation)) for ch, m in self.channel_configs().items()}
 
 # %% ../nbs/05_model.ipynb #00db8eb2
 @patch
 def channel_effect_priors(self: BayesianMMM) -> dict[str, tuple[str, PriorConfig]]:
     "Channels whose effect has a prior on ROI or on contribution share instead of on the coefficient: {channel: (kind, prior)}."
-    by_var = {m.name: m for m in self.panel.config.media_channels}
-    meta = self.panel.channels.set_index("channel") if len(self.panel.channels) else None
     out = {}
-    for ch in self.data.channels:
-        m = by_var.get(meta.loc[ch, "variable"] if meta is not None and ch in meta.index else ch)
+    for ch, m in self.channel_configs().items():
         if m is not None and m.roi_prior is not None: out[ch] = ("roi", m.roi_prior)
         elif m is not None and m.share_prior is not None: out[ch] = ("share", m.share_prior)
     return out
