@@ -532,8 +532,13 @@ def _check_sampler(name) -> Sampler:
 @patch
 def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, chains: int | None = None,
         target_accept: float | None = None, random_seed: int | None = None, nuts_sampler: str | None = None,
-        progressbar: bool = False, **kwargs) -> "MMMResults":
-    "Sample the posterior (defaults from the model config) and return `MMMResults`."
+        progressbar: bool = False, reuse: "MMMResults | None" = None, **kwargs) -> "MMMResults":
+    "Sample the posterior (defaults from the model config) and return `MMMResults`; `reuse`: a fit of the same structure to reweight when PSIS allows."
+    if reuse is not None:
+        res = self.reweight(reuse, random_seed=random_seed)
+        if res is not None:
+            self.results = res
+            return res
     cfg = self.model_config
     sampler = _check_sampler(nuts_sampler or cfg.sampler)
     chains = chains or cfg.chains
@@ -595,6 +600,60 @@ def with_config(self: BayesianMMM, model_config: ModelConfig) -> BayesianMMM:
     if getattr(self, "_compiled", None) is not None and new.structure_key() == self.structure_key():
         new._compiled, new.recompiled = self._compiled.with_data(hyper=new.model["hyper"].get_value()), False
     return new
+
+# %% ../nbs/05_model.ipynb #9c07c9a3
+def _log_prior_ratio(new: BayesianMMM, old: BayesianMMM, posterior: xr.Dataset) -> np.ndarray:
+    "log p_new(theta) - log p_old(theta) at each posterior draw (chain, draw); one graph, two hyperparameter vectors."
+    from pymc.model.transform.conditioning import remove_value_transforms
+    m = remove_value_transforms(new.model)  # densities on the constrained values stored in the trace
+    logp = m.compile_logp(vars=m.free_RVs, jacobian=False)
+    names = [v.name for v in m.free_RVs]
+    vals = {n: posterior[n].values for n in names}
+    C, D = posterior.sizes["chain"], posterior.sizes["draw"]
+    out = np.empty((2, C, D))
+    for j, h in enumerate((new.model["hyper"].get_value(), old.model["hyper"].get_value())):
+        m["hyper"].set_value(h)
+        for c in range(C):
+            for d in range(D): out[j, c, d] = logp({n: vals[n][c, d] for n in names})
+    return out[0] - out[1]
+
+def _systematic(w: np.ndarray, rng) -> np.ndarray:
+    "Systematic resampling: len(w) indices, in order, drawn in proportion to the weights `w` (summing to 1)."
+    u = (rng.random() + np.arange(len(w))) / len(w)
+    return np.minimum(np.searchsorted(np.cumsum(w), u), len(w) - 1)
+
+# %% ../nbs/05_model.ipynb #d45b5c39
+@patch
+def reweight(self: BayesianMMM, previous: "MMMResults", k_max: float = 0.7, random_seed: int | None = None) -> "MMMResults | None":
+    "This model's posterior from `previous` (same structure, other prior values) by PSIS; None when Pareto k > `k_max`."
+    from arviz_stats.base import array_stats
+    if previous.mmm.structure_key() != self.structure_key():
+        raise ValueError("reweight: the previous fit has a different model structure (families, components, data or "
+                         "hyperparameter layout), not only other prior values; fit this model instead.")
+    t0 = time.perf_counter()
+    post = previous.posterior
+    lr = _log_prior_ratio(self, previous.mmm, post)
+    lw, k = array_stats.psislw(lr.ravel(), r_eff=1.0)
+    k = float(k)
+    if not np.isfinite(k) or k > k_max: return None
+    w = np.exp(lw - lw.max()).reshape(lr.shape)
+    ess_is = float(w.sum() ** 2 / (w ** 2).sum())
+    rng = np.random.default_rng(random_seed)
+    idx = [_systematic(wc / wc.sum(), rng) for wc in w]  # per chain, so chains stay chains
+    def pick(ds):
+        return xr.concat([ds.isel(chain=c, draw=i).assign_coords(draw=np.arange(len(i))) for c, i in enumerate(idx)], "chain")
+    tree = previous.trace.copy()
+    for g in ("posterior", "sample_stats"):
+        if g in tree.children: tree[g] = xr.DataTree(pick(tree[g].to_dataset()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = MMMResults(self, tree, fit_seconds=time.perf_counter() - t0, sampler=f"psis({previous.sampler})")
+    n = lr.size
+    res.diagnostics.update(method="psis", pareto_k=k, ess_importance=ess_is,
+                           ess_bulk_min=min(res.diagnostics["ess_bulk_min"], previous.diagnostics["ess_bulk_min"] * ess_is / n),
+                           ess_tail_min=min(res.diagnostics["ess_tail_min"], previous.diagnostics["ess_tail_min"] * ess_is / n))
+    res._warn()
+    return res
 
 # %% ../nbs/05_model.ipynb #cbf92a51
 def hdi(samples: np.ndarray, prob: float = 0.9, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
