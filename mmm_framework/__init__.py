@@ -33,6 +33,7 @@ _LAZY = {
     **{n: "analysis" for n in ("PosteriorResponse", "Frame")},
     **{n: "optimization" for n in ("BudgetPlanner", "BudgetResult", "BudgetError", "allocate")},
     **{n: "diagnostics" for n in ("ModelReview", "Check", "CVResult", "crps", "panel_slice")},
+    **{n: "reporting.report" for n in ("MMMReportGenerator", "ReportConfig")},
 }
 __all__ = ["__version__", *_LAZY]
 

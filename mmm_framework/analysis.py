@@ -15,12 +15,13 @@ import pandas as pd
 import pytensor
 import pytensor.tensor as pt
 import pytensor.xtensor as ptx
+import xarray as xr
 from fastcore.basics import patch
 from pytensor.graph.replace import graph_replace, vectorize_graph
 from pytensor.graph.rewriting.utils import rewrite_graph
 
 from .config import ModelSpecification
-from .model import BayesianMMM, _as_tsc, hdi
+from .model import BayesianMMM, _as_tsc, _interval_frame, hdi
 from .transforms import adstock_transformation
 
 # %% auto #0
@@ -254,6 +255,32 @@ def forecast(self: BayesianMMM, media_plan, controls=None, hdi_prob: float = 0.9
     out.attrs |= {"kpi_unit": self.panel.config.kpi.unit, "hdi_prob": hdi_prob,
                   "total": {n: float(v) for n, v in _summ(k.sum(1), hdi_prob).items()}}
     return out
+
+# %% ../nbs/06_analysis.ipynb #19df4807
+@patch
+def fit_frame(self: BayesianMMM, hdi_prob: float = 0.9, by_series: bool = False, random_seed: int | None = 0) -> pd.DataFrame:
+    "Actual KPI, expected KPI (mean, HDI) and predictive HDI per date (and series): columns date, [series,] actual, mean, hdi_low, hdi_high, pred_low, pred_high."
+    pp = self.sample_posterior_predictive(random_seed=random_seed)
+    actual = xr.DataArray(self.data.y, dims=("date", "series"), coords={"date": self.data.dates, "series": self.data.series})
+    mu, y = pp["mu"], pp["y"]
+    if not by_series: mu, y, actual = mu.sum("series"), y.sum("series"), actual.sum("series")
+    keep = ["date", "series"] if by_series else ["date"]
+    out = _interval_frame(mu.transpose("chain", "draw", *keep), hdi_prob, keep)
+    lo, hi = hdi(y.stack(sample=("chain", "draw")).transpose("sample", *keep).values, hdi_prob)
+    out = out.assign(pred_low=lo.ravel(), pred_high=hi.ravel())
+    out.insert(0, "actual", actual.transpose(*keep).values.ravel())
+    out.attrs |= {"hdi_prob": hdi_prob, "kpi_unit": self.panel.config.kpi.unit, "kpi": self.panel.config.kpi.name}
+    return out.reset_index()
+
+@patch
+def decomposition_frame(self: BayesianMMM) -> pd.DataFrame:
+    "Mean of each component per date in KPI units (summed over series): columns date, component, value, kind."
+    dec = self.decomposition_samples().sum("series").mean(("chain", "draw"))
+    out = dec.to_dataframe().reset_index().rename(columns={"decomposition": "value"})
+    kinds = {c: "media" for c in self.data.channels} | {c: "control" for c in self.data.controls}
+    out["kind"] = out.component.map(kinds).fillna("base")
+    out.attrs |= {"kpi_unit": self.panel.config.kpi.unit}
+    return out[["date", "component", "value", "kind"]]
 
 # %% ../nbs/06_analysis.ipynb #8d5cbd57
 for _m in ("optimization", "diagnostics"): importlib.import_module(f"mmm_framework.{_m}")  # they patch BayesianMMM

@@ -2,8 +2,9 @@
 
 Loads and aligns the demo panel, fits `BayesianMMM` with the embedded defaults (nutpie, 4 chains), prints the
 diagnostics, the ROI table with 90% intervals beside the simulator's true ROI, the component decomposition, the
-marginal ROI, the best split of the next 13 weeks' budget and the model review checklist, and writes: the panel (netCDF), the ROI and decomposition tables (CSV), the fitted model folder (configs + trace,
-netCDF/JSON) and an HTML page with the panel and the results.
+marginal ROI, the best split of the next 13 weeks' budget and the model review checklist, and writes to out/: report.html
+(the self-contained HTML report: open it offline), report_tables/ (the report's tables as CSV) and report_tables.xlsx,
+the panel (netCDF), the ROI and decomposition tables (CSV) and the fitted model folder (configs + trace, netCDF/JSON).
 """
 import argparse
 import time
@@ -22,6 +23,7 @@ def main():
     t0 = time.perf_counter()
     import pandas as pd
     from mmm_framework import BayesianMMM, ModelConfigBuilder, demo_mff_config, demo_truth, load_demo_mff, load_mff
+    from mmm_framework.reporting import MMMReportGenerator, ReportConfig
 
     mff, config = load_demo_mff(), demo_mff_config()
     panel = load_mff(mff, config)
@@ -65,14 +67,17 @@ def main():
     mroi.to_csv(out / "demo_marginal_roi.csv")
     plan.allocation.to_csv(out / "demo_budget_plan.csv")
     model.save(out / "demo_model")
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>mmm_framework demo</title></head><body>"
-            f"<h1>Demo: data</h1>{panel._repr_html_()}<h1>Demo: fit</h1>{results._repr_html_()}"
-            f"<h2>ROI beside the truth</h2>{roi.to_html(float_format='{:,.3f}'.format)}"
-            f"<h2>Decomposition</h2>{dec.to_html(float_format='{:,.1f}'.format)}"
-            f"<h2>Marginal ROI</h2>{mroi.to_html(float_format='{:,.3f}'.format)}<h2>Budget plan</h2>{plan._repr_html_()}"
-            f"<h2>Model review</h2>{review._repr_html_()}</body></html>")
-    (out / "demo_report.html").write_text(page)
-    print(f"\nWrote {', '.join(sorted(p.name for p in out.glob('demo_*')))} to {out}/ in {time.perf_counter() - t0:.1f} s")
+    t2 = time.perf_counter()
+    gen = MMMReportGenerator(ReportConfig(title="Demo: marketing mix model of the bundled data", currency="USD", author="mmm_framework demo"))
+    gen.generate_report(results, model.model_config)
+    gen.save(out / "report.html")
+    gen.export_tables(out / "report_tables")
+    gen.export_tables(out / "report_tables.xlsx", format="xlsx")
+    print(f"\nReport: {out / 'report.html'} ({(out / 'report.html').stat().st_size / 1e6:.1f} MB, {len(gen.sections)} sections, "
+          f"{time.perf_counter() - t2:.1f} s); tables in {out / 'report_tables'}/ and report_tables.xlsx")
+    for k, v in gen.notes.items(): print(f"  (left out: {k} -- {v})")
+    print(f"\nWrote report.html, report_tables/, report_tables.xlsx, {', '.join(sorted(p.name for p in out.glob('demo_*')))} "
+          f"to {out}/ in {time.perf_counter() - t0:.1f} s")
 
 
 if __name__ == "__main__":
