@@ -22,7 +22,7 @@ import pytensor.xtensor as ptx
 import xarray as xr
 from fastcore.basics import patch
 
-from .config import (AdstockConfig, ControlSelectionMethod, Likelihood, MediaChannelConfig, MFFConfig,
+from .config import (AdstockConfig, ControlSelectionMethod, Frequency, Likelihood, MediaChannelConfig, MFFConfig,
                                   ModelConfig, ModelSpecification, PoolingType, PriorConfig, Sampler, SaturationConfig,
                                   SignConstraint, TrendConfig, TrendType)
 from .data_loader import ALL, PanelDataset
@@ -119,7 +119,7 @@ def panel_from_arrays(X_media, y, channel_names, kpi_name: str = "y", dates=None
                              "adstock": "model default", "saturation": "model default"})
     return PanelDataset(y=xr.DataArray(y[:, None, None], dims=("date", "geo", "product"), coords=co, name=kpi_name),
                         X_media=da(X, "channel", list(channel_names)), spend=da(S, "channel", list(channel_names)),
-                        X_controls=da(Z, "control", control_names), config=cfg, frequency=frequency, channels=channels)
+                        X_controls=da(Z, "control", control_names), config=cfg, frequency=Frequency(frequency), channels=channels)
 
 # %% ../nbs/05_model.ipynb #dda43c22
 def _signature(p: PriorConfig):

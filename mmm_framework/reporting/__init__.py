@@ -7,5 +7,5 @@ Docs: https://mmm-framework.github.io/mmm_framework/reporting.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/11a_reporting.ipynb #d752f095
+# %% ../../nbs/11a_reporting.ipynb #c4c56100
 from .report import MMMReportGenerator, ReportConfig
