@@ -22,3 +22,10 @@ check mmm_framework .venv/bin/nbdev-export "the library was edited by hand or no
 check nbs .venv/bin/nbdev-clean "notebooks carry unclean metadata or execution counts." \
   "run 'make export' (or .venv/bin/nbdev-clean) and commit."
 echo "in sync: nbdev-export and nbdev-clean change nothing"
+# Stored outputs are published content: keep notebooks small (widget state, whole posteriors and plotly bundles do not belong).
+big=$(find nbs -name '*.ipynb' -size +1M -not -path '*/.ipynb_checkpoints/*')
+if [ -n "$big" ]; then
+  echo "error: notebooks over 1 MB: $big" >&2
+  echo "fix: re-run them with 'jupyter nbconvert --execute --inplace --ExecutePreprocessor.store_widget_state=False', keep outputs to summaries" >&2
+  exit 1
+fi
