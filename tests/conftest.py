@@ -30,3 +30,32 @@ def national():
     d = weeks(10)
     return frame(rows("Sales", lambda i: 100.0 + 3 * i, d), rows("TV", lambda i: 10.0 * (i % 3), d),
                  rows("Search", lambda i: 5.0 + i, d), rows("Price", lambda i: 9.0 + 0.1 * i, d))
+
+
+def tiny_geo_fit_path():
+    """A small fitted geo model (3 geos x 52 weeks x 2 channels), fitted once and kept on disk (netCDF + JSON) under
+    .cache/fixtures, keyed by the model code, so UI tests and apps in other processes load the same fit in seconds."""
+    import hashlib
+    import warnings
+    from pathlib import Path
+
+    import mmm_framework.model as M
+    from mmm_framework.builders import ModelConfigBuilder
+    from mmm_framework.data_loader import load_mff
+    from mmm_framework.datasets import simulate_mmm
+    key = hashlib.sha256(Path(M.__file__).read_bytes()).hexdigest()[:12]
+    path = Path(__file__).parents[1] / ".cache" / "fixtures" / f"tiny_geo_{key}"
+    if not (path / "meta.json").exists():
+        df, truth = simulate_mmm(n_periods=52, n_geos=3, channels=("TV", "Search"), seed=5)
+        mmm = M.BayesianMMM(load_mff(df, truth.config), ModelConfigBuilder().with_kpi("Sales").build())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", M.ConvergenceWarning)
+            mmm.fit(draws=150, tune=150, chains=2, random_seed=1, nuts_sampler="nutpie")
+        mmm.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_geo():
+    from mmm_framework.model import BayesianMMM
+    return BayesianMMM.load(tiny_geo_fit_path())

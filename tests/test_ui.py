@@ -1,0 +1,124 @@
+"""Widgets (issue 5): views built without a kernel and driven through their widgets' values, on a small fitted geo model
+kept on disk; and the same panels served by Voila and used in headless Chromium (a slider moved, the plot changed,
+no JavaScript errors, a screenshot kept)."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import tiny_geo_fit_path
+from mmm_framework.ui.dashboard import ALL, DashboardState, PosteriorDashboard
+from mmm_framework.ui.prior_panel import PriorPanelState, PriorPredictivePanel, state_to_config
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).parents[1]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_prior_panel_sliders_drive_state_figures_and_config(tiny_geo):
+    panel = PriorPredictivePanel(tiny_geo, samples=200, seed=0)
+    kpi_before = np.array(panel.figs["kpi"].data[0].y)
+    s = panel.sliders[("saturation.beta", "sigma")]
+    s.value = s.value * 3
+    assert panel.state.priors["TV"]["saturation.beta"].params["sigma"] == pytest.approx(s.value)
+    assert not np.allclose(panel.figs["kpi"].data[0].y, kpi_before)  # the KPI band moved
+    assert np.array(panel.figs["kpi"].data[0].y).max() > kpi_before.max()  # a larger TV effect widens it upwards
+    panel.hdi.value = 0.5
+    assert panel.state.hdi_prob == 0.5
+    mff = panel.to_config()
+    assert next(m for m in mff.media_channels if m.name == "TV").saturation.priors["beta"].params["sigma"] == pytest.approx(s.value)
+    again = PriorPanelState.from_dict(json.loads(json.dumps(panel.state.to_dict())))
+    assert again == panel.state and state_to_config(again, tiny_geo) == mff
+    fig = panel.figure()
+    assert len(fig.data) == 2 + 2 + 3 + 2  # adstock, saturation, KPI, one box per channel
+
+
+def test_dashboard_selectors_update_traces_in_place(tiny_geo):
+    db = PosteriorDashboard(tiny_geo, max_draws=60)
+    figs = dict(db.figs)
+    geo = db.data.geos[2]
+    db.geo.value = geo
+    assert all(db.figs[k] is figs[k] for k in figs)  # the same widgets, new data
+    fit = db.data.fit(db.state)
+    np.testing.assert_allclose(np.asarray(db.figs["fit"].data[3].y, float), fit.actual.values)
+    roi = db.data.roi(db.state)
+    np.testing.assert_allclose(np.asarray(db.figs["roi"].data[0].x, float), roi["mean"].values)
+    db.hdi.value = 0.6
+    narrow = db.data.roi(db.state)
+    assert ((narrow.hdi_high - narrow.hdi_low) < (roi.hdi_high - roi.hdi_low)).all()
+    db.channel.value = "Search"
+    assert {t.name for t in db.figs["response_curves"].data} == {"Search HDI", "Search", "Search current"}
+    db.tabs.selected_index = 2
+    assert db.state == DashboardState(geo=geo, channel="Search", hdi_prob=0.6, tab="roi")
+    with pytest.raises(ValueError, match="tab must be one of"):
+        db.figure("waterfall")
+
+
+APP = """{"cells": [{"cell_type": "code", "execution_count": null, "id": "a1", "metadata": {}, "outputs": [],
+ "source": ["import os, warnings\\n", "warnings.simplefilter('ignore')\\n", "import ipywidgets as W\\n", "from mmm_framework.model import BayesianMMM\\n",
+            "from mmm_framework.ui.prior_panel import PriorPredictivePanel\\n", "from mmm_framework.ui.dashboard import PosteriorDashboard\\n",
+            "mmm = BayesianMMM.load(os.environ['MMM_TEST_FIT'])\\n", "panel = PriorPredictivePanel(mmm, samples=200)\\n",
+            "dash = PosteriorDashboard(mmm, max_draws=60)\\n", "W.VBox([panel.widget, dash.widget])  # built first, shown last: the kernel is idle while widgets start"]}],
+ "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}"""
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
+
+
+def test_voila_app_slider_changes_plot_in_chromium(tmp_path):
+    if not CHROMIUM:
+        if os.environ.get("CI") or os.environ.get("MMM_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium) but was not found")
+        pytest.skip("headless Chromium is not installed on this machine (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    (tmp_path / "app.ipynb").write_text(APP)
+    port = _free_port()
+    env = {**os.environ, "MMM_TEST_FIT": str(tiny_geo_fit_path()), "JUPYTER_PATH": str(ROOT / "mmm_framework" / "share")}
+    voila = subprocess.Popen([str(Path(sys.executable).parent / "voila"), "app.ipynb", f"--port={port}", "--no-browser",
+                              "--Voila.ip=127.0.0.1", "--template=mmm"],  # our template: Voila's lab one without its CDN stylesheets
+                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    errors, shot = [], ARTIFACTS / "voila_prior_panel.png"
+    for _ in range(120):  # wait until the server listens
+        with socket.socket() as so:
+            if so.connect_ex(("127.0.0.1", port)) == 0: break
+        assert voila.poll() is None, voila.stdout.read()
+        time.sleep(0.5)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                                        "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+            page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
+            page.wait_for_selector(".widget-slider", timeout=180_000)
+            page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4 * 3 + 5", timeout=120_000)  # 4 panel + 5 dashboard plots
+            plot_paths = "Array.from(document.querySelectorAll('.js-plotly-plot')).slice(0, 4).map(p => Array.from(p.querySelectorAll('.scatterlayer path.js-fill, .scatterlayer path.js-line, .boxlayer path')).map(x => x.getAttribute('d')).join('|'))"
+            before = page.evaluate(plot_paths)
+            handle = page.locator(".widget-slider .noUi-handle").nth(1)  # the first hyperparameter slider (the 0th is the interval level)
+            handle.focus()
+            for _ in range(25): page.keyboard.press("ArrowRight")
+            page.wait_for_function(f"JSON.stringify({plot_paths}) !== JSON.stringify({json.dumps(before)})", timeout=60_000)
+            after = page.evaluate(plot_paths)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(shot), full_page=True)
+            browser.close()
+    finally:
+        voila.terminate()
+        try: out = voila.communicate(timeout=20)[0]
+        except subprocess.TimeoutExpired: voila.kill(); out = ""
+    assert after != before, "moving the slider did not change any plot"
+    assert errors == [], (errors, out[-2000:])
+    assert shot.exists() and shot.stat().st_size > 10_000
