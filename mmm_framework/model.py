@@ -31,7 +31,7 @@ from .transforms import (adstock_transformation, fourier_basis, saturation_trans
 
 # %% auto #0
 __all__ = ['ModelBuildError', 'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable',
-           'stacked_variable', 'BayesianMMM', 'hdi', 'MMMResults']
+           'stacked_variable', 'BayesianMMM', 'FitProgress', 'BackgroundFit', 'hdi', 'MMMResults']
 
 # %% ../nbs/05_model.ipynb #0074563a
 class ModelBuildError(ValueError):
@@ -532,8 +532,8 @@ def _check_sampler(name) -> Sampler:
 @patch
 def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, chains: int | None = None,
         target_accept: float | None = None, random_seed: int | None = None, nuts_sampler: str | None = None,
-        progressbar: bool = False, reuse: "MMMResults | None" = None, **kwargs) -> "MMMResults":
-    "Sample the posterior (defaults from the model config) and return `MMMResults`; `reuse`: a fit of the same structure to reweight when PSIS allows."
+        progressbar: bool = False, reuse: "MMMResults | None" = None, progress: "FitProgress | None" = None, **kwargs) -> "MMMResults":
+    "Sample the posterior (defaults from the model config) and return `MMMResults`.\n\n    `reuse`: a fit of the same structure to reweight when PSIS allows; `progress`: a `FitProgress` the sampler writes to."
     if reuse is not None:
         res = self.reweight(reuse, random_seed=random_seed)
         if res is not None:
@@ -549,6 +549,9 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     draws, tune = draws or cfg.draws, (cfg.tune if tune is None else tune)
     seed, ta = (cfg.seed if random_seed is None else random_seed), (target_accept or cfg.target_accept)
     t0 = time.perf_counter()
+    if progress is not None:
+        progress.start(chains, draws + max(tune, 1))
+        if sampler == Sampler.NUTPIE: kwargs |= {"progress_callback": progress.update, "progress_rate": 200}
     if sampler == Sampler.NUTPIE:  # nutpie directly: the compiled model is cached and reused by refits
         import nutpie
         seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
@@ -558,7 +561,75 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
         trace = pm.sample(draws=draws, tune=tune, chains=chains, target_accept=ta, random_seed=seed, nuts_sampler=sampler.value,
                           var_names=free, model=self.model, progressbar=progressbar, compute_convergence_checks=False, **kwargs)
     self.results = MMMResults(self, trace, fit_seconds=time.perf_counter() - t0, sampler=sampler.value)
+    if progress is not None: progress.finish()
     return self.results
+
+# %% ../nbs/05_model.ipynb #f1094fc5
+class FitProgress:
+    "Progress of a running fit: written by the sampler's thread, read with `snapshot()` (thread-safe)."
+    def __init__(self):
+        import threading
+        self._lock, self._chains = threading.Lock(), []
+        self.state, self.error, self.t0, self.t1, self.total = "waiting", None, None, None, 0
+        self.writer_threads: set = set()
+
+    def start(self, chains: int, per_chain: int):
+        with self._lock: self.state, self.t0, self.total, self._chains = "running", time.perf_counter(), per_chain, [(0, per_chain, 0, True)] * chains
+
+    def update(self, chains):
+        "nutpie's progress callback: one `ChainProgress` per chain."
+        import threading
+        snap = [(int(c.finished_draws), int(c.total_draws), int(c.divergences), bool(c.tuning)) for c in chains]
+        with self._lock: self._chains = snap; self.writer_threads.add(threading.get_ident())
+
+    def finish(self, error: BaseException | None = None):
+        with self._lock:
+            self.state, self.error, self.t1 = ("failed" if error else "done"), error, time.perf_counter()
+            if error is None: self._chains = [(t, t, d, False) for _, t, d, _ in self._chains]
+
+    def snapshot(self) -> dict:
+        "state, per-chain (done, total, divergences, tuning), totals, elapsed and estimated remaining seconds."
+        with self._lock: ch, state, t0, t1, err = list(self._chains), self.state, self.t0, self.t1, self.error
+        done, total = sum(c[0] for c in ch), sum(c[1] for c in ch)
+        el = 0.0 if t0 is None else ((t1 or time.perf_counter()) - t0)
+        rem = (el * (total - done) / done) if done and state == "running" else (0.0 if state in ("done", "failed") else float("nan"))
+        return {"state": state, "chains": ch, "draws_done": done, "draws_total": total, "divergences": sum(c[2] for c in ch),
+                "elapsed_s": el, "remaining_s": rem, "error": None if err is None else f"{type(err).__name__}: {err}"}
+
+# %% ../nbs/05_model.ipynb #65a19771
+class BackgroundFit:
+    "A fit running in a worker thread: `status`, `progress`, `done()`, `result()`."
+    def __init__(self, mmm: BayesianMMM, **fit_kw):
+        import threading
+        self.mmm, self.progress, self._result = mmm, FitProgress(), None
+        self._thread = threading.Thread(target=self._run, kwargs=fit_kw, daemon=True, name="mmm-fit")
+        self._thread.start()
+
+    def _run(self, **fit_kw):
+        try: self._result = self.mmm.fit(progress=self.progress, **fit_kw)
+        except BaseException as e: self.progress.finish(e)
+
+    @property
+    def status(self) -> str: return self.progress.state
+    def done(self) -> bool: return not self._thread.is_alive()
+
+    def result(self, timeout: float | None = None) -> MMMResults:
+        "Wait for the fit (up to `timeout` seconds) and return its results; re-raise its error."
+        self._thread.join(timeout)
+        if self._thread.is_alive(): raise TimeoutError(f"the fit is still running after {timeout} s ({self.progress.snapshot()['draws_done']} draws done).")
+        if self.progress.error is not None: raise self.progress.error
+        return self._result
+
+    def _repr_html_(self) -> str:
+        s = self.progress.snapshot()
+        return (f"<b>Background fit</b>: {s['state']}, {s['draws_done']:,} of {s['draws_total']:,} draws, {s['divergences']} divergences, "
+                f"{s['elapsed_s']:.0f} s elapsed" + (f", about {s['remaining_s']:.0f} s left" if s['remaining_s'] == s['remaining_s'] and s['state'] == "running" else "")
+                + (f"<br>error: {s['error']}" if s["error"] else ""))
+
+@patch
+def fit_async(self: BayesianMMM, **fit_kw) -> BackgroundFit:
+    "Start `fit(**fit_kw)` in a worker thread and return its handle at once."
+    return BackgroundFit(self, **fit_kw)
 
 # %% ../nbs/05_model.ipynb #de403283
 @patch

@@ -122,3 +122,28 @@ def test_voila_app_slider_changes_plot_in_chromium(tmp_path):
     assert after != before, "moving the slider did not change any plot"
     assert errors == [], (errors, out[-2000:])
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_fit_monitor_updates_on_the_event_loop_thread_only(tiny_geo):
+    "The sampler writes progress from its threads; the monitor's widget updates all run on the event loop's thread."
+    import asyncio, threading, warnings
+    from mmm_framework.model import BayesianMMM, ConvergenceWarning
+    from mmm_framework.ui.fit_monitor import FitMonitor
+    mmm = BayesianMMM(tiny_geo.panel, tiny_geo.model_config)
+    loop = asyncio.new_event_loop()
+    job = mmm.fit_async(draws=100, tune=100, chains=2, random_seed=2)
+    mon = FitMonitor(job, interval=0.05, loop=loop)
+    seen = []
+    async def until_done():
+        while not job.done():
+            seen.append(mon.header.value); await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        loop.run_until_complete(until_done())
+        job.result()
+    loop.close()
+    assert mon.tick_threads == {threading.get_ident()}
+    assert job.progress.writer_threads and not (job.progress.writer_threads & mon.tick_threads)
+    assert [b.value for b in mon.bars] == [200, 200] and "done" in mon.header.value
+    assert any("running" in v for v in seen)  # it showed the fit while it ran
