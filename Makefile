@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 export PYTENSOR_FLAGS ?= base_compiledir=$(CURDIR)/.cache/pytensor
 export MPLBACKEND ?= Agg
 
-.PHONY: help install demo test fast-test check-sync nbdev-test pytest tutorial-copies lab export clean-nbs bench-load
+.PHONY: help install demo app test fast-test check-sync nbdev-test pytest tutorial-copies lab export clean-nbs bench-load
 
 help:
 	@echo "make demo       set up if needed, run the demo on the bundled data, write out/"
 	@echo "make test       set up if needed, run the whole suite (sync checks, nbdev-test, pytest)"
 	@echo "make fast-test  the same without tests marked slow"
 	@echo "make lab        JupyterLab on nbs/"
+	@echo "make app        the workbench as a web app (Voila) on http://127.0.0.1:8866"
 	@echo "make install    build .venv from uv.lock (idempotent)"
 	@echo "make export     notebooks -> mmm_framework/ (nbdev-export) and clean notebooks"
 
@@ -48,6 +49,10 @@ fast-test: check-sync tutorial-copies
 
 lab: install
 	$(BIN)/jupyter lab nbs/
+
+# The workbench served by Voila on localhost, with our template (no CDN stylesheets): set MMM_DATA / MMM_MFF_CONFIG to preload.
+app: install
+	JUPYTER_PATH=$(CURDIR)/mmm_framework/share $(BIN)/voila mmm_framework/share/apps/workbench.ipynb --template=mmm --Voila.ip=127.0.0.1 --port=8866 --no-browser
 
 export: install
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean

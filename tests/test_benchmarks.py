@@ -31,3 +31,12 @@ def test_speed_benchmark_smoke(tmp_path):
         assert f"national: refit after a {name} change" in out, out
     assert "recompiled: False" in out and "recompiled: True" not in out  # a prior-value change never recompiles
     assert len(list(tmp_path.glob("national-*.json"))) == 2
+
+
+@pytest.mark.slow
+def test_prior_panel_benchmark_smoke():
+    "The prior-panel benchmark runs on a small case and prints its table with the target line."
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_prior_panel.py"), "--draws", "100", "--weeks", "52",
+                        "--channels", "3", "--repeats", "12"], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "slider callback (compute + redraw)" in r.stdout and "target: median <= 50 ms" in r.stdout, r.stdout

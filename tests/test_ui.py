@@ -147,3 +147,79 @@ def test_fit_monitor_updates_on_the_event_loop_thread_only(tiny_geo):
     assert job.progress.writer_threads and not (job.progress.writer_threads & mon.tick_threads)
     assert [b.value for b in mon.bars] == [200, 200] and "done" in mon.header.value
     assert any("running" in v for v in seen)  # it showed the fit while it ran
+
+
+
+def _voila(notebook: Path, cwd: Path, env_extra: dict):
+    "Start Voila on a free port with our template; return (process, port) once it listens."
+    port = _free_port()
+    env = {**os.environ, **env_extra, "JUPYTER_PATH": str(ROOT / "mmm_framework" / "share")}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "voila"), str(notebook), f"--port={port}", "--no-browser",
+                             "--Voila.ip=127.0.0.1", "--template=mmm"], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(120):
+        with socket.socket() as so:
+            if so.connect_ex(("127.0.0.1", port)) == 0: return proc, port
+        assert proc.poll() is None, proc.stdout.read()
+        time.sleep(0.5)
+    raise TimeoutError("voila did not start")
+
+
+def test_workbench_app_loads_demo_data_in_chromium(tmp_path):
+    "make app's notebook: the workbench opens, 'Use the demo data' loads and shows the panel, no JS errors or failed requests."
+    if not CHROMIUM:
+        if os.environ.get("CI") or os.environ.get("MMM_REQUIRE_BROWSER"): pytest.fail("chromium is required in CI but was not found")
+        pytest.skip("headless Chromium is not installed on this machine (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    proc, port = _voila(ROOT / "mmm_framework" / "share" / "apps" / "workbench.ipynb", tmp_path, {"MMM_OUT": str(tmp_path / "out")})
+    errors, shot = [], ARTIFACTS / "voila_workbench.png"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                                        "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+            page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
+            page.get_by_role("button", name="Use the demo data").click(timeout=180_000)
+            page.wait_for_selector("text=PanelDataset", timeout=120_000)
+            tabs = page.locator(".lm-TabBar-tabLabel, .p-TabBar-tabLabel").all_inner_texts()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(shot))
+            browser.close()
+    finally:
+        proc.terminate()
+        try: out = proc.communicate(timeout=20)[0]
+        except subprocess.TimeoutExpired: proc.kill(); out = ""
+    assert errors == [], (errors, out[-2000:])
+    assert [t for t in tabs if t in ("Data", "Configure", "Priors", "Fit", "Results", "Scenarios", "Report")] == \
+        ["Data", "Configure", "Priors", "Fit", "Results", "Scenarios", "Report"], tabs
+    assert shot.exists()
+
+
+def test_workbench_flow_on_a_live_event_loop(tmp_path, tiny_geo):
+    "Data -> configure -> fit in the background -> results -> plan -> report, with the monitor ticking on a running loop."
+    import asyncio, warnings
+    from mmm_framework.model import ConvergenceWarning
+    from mmm_framework.ui import Workbench
+    from mmm_framework.data_loader import panel_to_mff
+    loop = asyncio.new_event_loop()
+    frame, cfg = panel_to_mff(tiny_geo.panel, return_config=True)
+    wb = Workbench(frame, cfg, out_dir=tmp_path, loop=loop)
+    assert wb.panel is not None
+    wb.config_widget.fields["draws"].value = wb.config_widget.fields["tune"].value = 100
+    wb.config_widget.fields["chains"].value = 2
+    wb.config_widget.rows["Search"]["saturation"].value = "hill"
+    async def until_fitted():
+        while wb.dashboard is None and (wb.job is None or wb.job.status != "failed"): await asyncio.sleep(0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        wb.start_fit(random_seed=3)
+        assert wb.fit_button.disabled  # no second fit while one runs
+        loop.run_until_complete(asyncio.wait_for(until_fitted(), 600))
+    assert wb.job.status == "done" and not wb.fit_button.disabled
+    assert wb.mmm.channel_transforms()["Search"][1].type.value == "hill"  # the Configure tab's choice was fitted
+    wb.optimize()
+    assert wb.plan is not None and "Budget plan" in wb.plan_out.value
+    assert wb.write_report().exists()
+    loop.close()
