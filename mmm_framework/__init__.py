@@ -29,11 +29,13 @@ _LAZY = {
                                   "mff_from_wide_format", "panel_to_mff")},
     **{n: "datasets" for n in ("simulate_mmm", "SimulationTruth", "load_demo_mff", "demo_mff_config", "demo_truth")},
     **{n: "transforms" for n in ("adstock_transformation", "saturation_transformation", "trend_basis", "fourier_basis")},
-    **{n: "model" for n in ("BayesianMMM", "MMMResults", "ModelBuildError", "ConvergenceWarning", "panel_from_arrays", "hdi")},
+    **{n: "model" for n in ("BayesianMMM", "MMMResults", "ModelBuildError", "ConvergenceWarning", "panel_from_arrays", "hdi",
+                            "FitProgress", "BackgroundFit")},
     **{n: "analysis" for n in ("PosteriorResponse", "Frame")},
     **{n: "optimization" for n in ("BudgetPlanner", "BudgetResult", "BudgetError", "allocate")},
     **{n: "diagnostics" for n in ("ModelReview", "Check", "CVResult", "crps", "panel_slice")},
     **{n: "reporting.report" for n in ("MMMReportGenerator", "ReportConfig")},
+    **{n: "ui" for n in ("Workbench", "PriorPredictivePanel", "PosteriorDashboard", "FitMonitor", "ConfigBuilderWidget")},
 }
 __all__ = ["__version__", *_LAZY]
 
