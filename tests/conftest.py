@@ -59,3 +59,14 @@ def tiny_geo_fit_path():
 def tiny_geo():
     from mmm_framework.model import BayesianMMM
     return BayesianMMM.load(tiny_geo_fit_path())
+
+
+def require_chromium() -> str:
+    "Path of Debian's chromium; in CI (CI or MMM_REQUIRE_BROWSER set) its absence fails the test, elsewhere it skips, saying why."
+    import os
+    import shutil
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path: return path
+    if os.environ.get("CI") or os.environ.get("MMM_REQUIRE_BROWSER"):
+        pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium) but was not found")
+    pytest.skip("headless Chromium is not installed on this machine (Debian: apt-get install chromium)")

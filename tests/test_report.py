@@ -2,7 +2,6 @@
 the saved file opened offline in headless Chromium (no console errors, every plot drawn, screenshot kept)."""
 import os
 import re
-import shutil
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import require_chromium
 from mmm_framework.builders import ModelConfigBuilder
 from mmm_framework.data_loader import load_mff
 from mmm_framework.datasets import simulate_mmm
@@ -19,7 +19,6 @@ from mmm_framework.reporting import MMMReportGenerator, ReportConfig
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _fit(panel, draws=150):
@@ -148,16 +147,9 @@ def test_tables_export_csv_and_excel(national, tmp_path):
     assert set(pd.ExcelFile(xl).sheet_names) == names
 
 
-def _browser_required():
-    if CHROMIUM: return None
-    if os.environ.get("CI") or os.environ.get("MMM_REQUIRE_BROWSER"):
-        pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium) but was not found")
-    pytest.skip("headless Chromium is not installed on this machine (Debian: apt-get install chromium)")
-
-
 @pytest.mark.parametrize("case", ["national", "geo"])
 def test_saved_report_renders_offline_in_chromium(case, request, tmp_path):
-    _browser_required()
+    chromium = require_chromium()
     from playwright.sync_api import sync_playwright
     mmm = request.getfixturevalue(case)
     gen = MMMReportGenerator(ReportConfig(max_draws=60))
@@ -166,7 +158,7 @@ def test_saved_report_renders_offline_in_chromium(case, request, tmp_path):
     n_fig = len(Tables(gen.html).charts)
     errors, requests = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                                                                     "--disable-component-update", "--disable-sync", "--no-first-run"])
         ctx = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
         page = ctx.new_page()

@@ -3,7 +3,6 @@ kept on disk; and the same panels served by Voila and used in headless Chromium 
 no JavaScript errors, a screenshot kept)."""
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,14 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import tiny_geo_fit_path
+from conftest import require_chromium, tiny_geo_fit_path
 from mmm_framework.ui.dashboard import ALL, DashboardState, PosteriorDashboard
 from mmm_framework.ui.prior_panel import PriorPanelState, PriorPredictivePanel, state_to_config
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parents[1]
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def test_prior_panel_sliders_drive_state_figures_and_config(tiny_geo):
@@ -57,6 +55,13 @@ def test_dashboard_selectors_update_traces_in_place(tiny_geo):
     assert ((narrow.hdi_high - narrow.hdi_low) < (roi.hdi_high - roi.hdi_low)).all()
     db.channel.value = "Search"
     assert {t.name for t in db.figs["response_curves"].data} == {"Search HDI", "Search", "Search current"}
+    dates = list(db.period.options)
+    db.period.value = (dates[5], dates[30])
+    assert len(db.figs["fit"].data[3].y) == 26 and db.state.period == (dates[5], dates[30])
+    q = db.data.roi(db.state)  # the window's contribution over the window's spend in this geo
+    assert not np.allclose(q["mean"].values, db.data.roi(replace(db.state, period=None))["mean"].values)
+    db.period.value = (dates[0], dates[-1])  # the whole sample again
+    assert db.state.period is None
     db.tabs.selected_index = 2
     assert db.state == DashboardState(geo=geo, channel="Search", hdi_prob=0.6, tab="roi")
     with pytest.raises(ValueError, match="tab must be one of"):
@@ -76,32 +81,40 @@ def _free_port():
         s.bind(("127.0.0.1", 0)); return s.getsockname()[1]
 
 
+def _voila(notebook: Path, cwd: Path, env_extra: dict):
+    "Start Voila on a free port with our template; return (process, port) once it listens."
+    port = _free_port()
+    env = {**os.environ, **env_extra, "JUPYTER_PATH": str(ROOT / "mmm_framework" / "share")}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "voila"), str(notebook), f"--port={port}", "--no-browser",
+                             "--Voila.ip=127.0.0.1", "--template=mmm"], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(120):
+        with socket.socket() as so:
+            if so.connect_ex(("127.0.0.1", port)) == 0: return proc, port
+        assert proc.poll() is None, proc.stdout.read()
+        time.sleep(0.5)
+    raise TimeoutError("voila did not start")
+
+
+def _page(p, errors: list):
+    "Headless Debian Chromium (no background networking) and a page that records console errors, page errors and failed requests."
+    browser = p.chromium.launch(executable_path=require_chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                                                "--disable-component-update", "--disable-sync", "--no-first-run"])
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+    return browser, page
+
+
 def test_voila_app_slider_changes_plot_in_chromium(tmp_path):
-    if not CHROMIUM:
-        if os.environ.get("CI") or os.environ.get("MMM_REQUIRE_BROWSER"):
-            pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium) but was not found")
-        pytest.skip("headless Chromium is not installed on this machine (Debian: apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
     (tmp_path / "app.ipynb").write_text(APP)
-    port = _free_port()
-    env = {**os.environ, "MMM_TEST_FIT": str(tiny_geo_fit_path()), "JUPYTER_PATH": str(ROOT / "mmm_framework" / "share")}
-    voila = subprocess.Popen([str(Path(sys.executable).parent / "voila"), "app.ipynb", f"--port={port}", "--no-browser",
-                              "--Voila.ip=127.0.0.1", "--template=mmm"],  # our template: Voila's lab one without its CDN stylesheets
-                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    voila, port = _voila(tmp_path / "app.ipynb", tmp_path, {"MMM_TEST_FIT": str(tiny_geo_fit_path())})
     errors, shot = [], ARTIFACTS / "voila_prior_panel.png"
-    for _ in range(120):  # wait until the server listens
-        with socket.socket() as so:
-            if so.connect_ex(("127.0.0.1", port)) == 0: break
-        assert voila.poll() is None, voila.stdout.read()
-        time.sleep(0.5)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                                                        "--disable-component-update", "--disable-sync", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+            browser, page = _page(p, errors)
             page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
             page.wait_for_selector(".widget-slider", timeout=180_000)
             page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4 * 3 + 5", timeout=120_000)  # 4 panel + 5 dashboard plots
@@ -150,36 +163,15 @@ def test_fit_monitor_updates_on_the_event_loop_thread_only(tiny_geo):
 
 
 
-def _voila(notebook: Path, cwd: Path, env_extra: dict):
-    "Start Voila on a free port with our template; return (process, port) once it listens."
-    port = _free_port()
-    env = {**os.environ, **env_extra, "JUPYTER_PATH": str(ROOT / "mmm_framework" / "share")}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "voila"), str(notebook), f"--port={port}", "--no-browser",
-                             "--Voila.ip=127.0.0.1", "--template=mmm"], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for _ in range(120):
-        with socket.socket() as so:
-            if so.connect_ex(("127.0.0.1", port)) == 0: return proc, port
-        assert proc.poll() is None, proc.stdout.read()
-        time.sleep(0.5)
-    raise TimeoutError("voila did not start")
-
-
 def test_workbench_app_loads_demo_data_in_chromium(tmp_path):
     "make app's notebook: the workbench opens, 'Use the demo data' loads and shows the panel, no JS errors or failed requests."
-    if not CHROMIUM:
-        if os.environ.get("CI") or os.environ.get("MMM_REQUIRE_BROWSER"): pytest.fail("chromium is required in CI but was not found")
-        pytest.skip("headless Chromium is not installed on this machine (Debian: apt-get install chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
     proc, port = _voila(ROOT / "mmm_framework" / "share" / "apps" / "workbench.ipynb", tmp_path, {"MMM_OUT": str(tmp_path / "out")})
     errors, shot = [], ARTIFACTS / "voila_workbench.png"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                                                        "--disable-component-update", "--disable-sync", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+            browser, page = _page(p, errors)
             page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
             page.get_by_role("button", name="Use the demo data").click(timeout=180_000)
             page.wait_for_selector("text=PanelDataset", timeout=120_000)
