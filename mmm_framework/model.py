@@ -30,8 +30,8 @@ from .transforms import (adstock_transformation, fourier_basis, saturation_trans
                                       time_index, trend_basis)
 
 # %% auto #0
-__all__ = ['ModelBuildError', 'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable',
-           'stacked_variable', 'BayesianMMM', 'FitProgress', 'BackgroundFit', 'hdi', 'MMMResults']
+__all__ = ['REFIT_TUNE', 'ModelBuildError', 'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper',
+           'prior_variable', 'stacked_variable', 'BayesianMMM', 'FitProgress', 'BackgroundFit', 'hdi', 'MMMResults']
 
 # %% ../nbs/05_model.ipynb #0074563a
 class ModelBuildError(ValueError):
@@ -529,17 +529,24 @@ def _check_sampler(name) -> Sampler:
     return s
 
 # %% ../nbs/05_model.ipynb #2e8c38d9
+REFIT_TUNE = 300  # warm-up of a refit after a prior change PSIS cannot absorb
+
 @patch
 def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, chains: int | None = None,
         target_accept: float | None = None, random_seed: int | None = None, nuts_sampler: str | None = None,
         progressbar: bool = False, reuse: "MMMResults | None" = None, progress: "FitProgress | None" = None, **kwargs) -> "MMMResults":
-    "Sample the posterior (defaults from the model config) and return `MMMResults`.\n\n    `reuse`: a fit of the same structure to reweight when PSIS allows; `progress`: a `FitProgress` the sampler writes to."
+    """Sample the posterior (defaults from the model config) and return `MMMResults`.
+
+    `reuse`: a fit of the same structure (other prior values) to reweight when PSIS allows; when it does not, the
+    model is sampled with a short warm-up (`tune` defaults to `REFIT_TUNE`, at most the config's): nutpie adapts in a
+    few hundred steps and the compiled sampler is reused. `progress`: a `FitProgress` the sampler writes to."""
+    cfg = self.model_config
     if reuse is not None:
         res = self.reweight(reuse, random_seed=random_seed)
         if res is not None:
             self.results = res
             return res
-    cfg = self.model_config
+        if tune is None: tune = min(cfg.tune, REFIT_TUNE)
     sampler = _check_sampler(nuts_sampler or cfg.sampler)
     chains = chains or cfg.chains
     if sampler == Sampler.NUMPYRO:
@@ -561,6 +568,7 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
         trace = pm.sample(draws=draws, tune=tune, chains=chains, target_accept=ta, random_seed=seed, nuts_sampler=sampler.value,
                           var_names=free, model=self.model, progressbar=progressbar, compute_convergence_checks=False, **kwargs)
     self.results = MMMResults(self, trace, fit_seconds=time.perf_counter() - t0, sampler=sampler.value)
+    self.results.diagnostics.update(method="nuts", tune=int(tune))
     if progress is not None: progress.finish()
     return self.results
 
@@ -675,17 +683,20 @@ def with_config(self: BayesianMMM, model_config: ModelConfig) -> BayesianMMM:
 # %% ../nbs/05_model.ipynb #9c07c9a3
 def _log_prior_ratio(new: BayesianMMM, old: BayesianMMM, posterior: xr.Dataset) -> np.ndarray:
     "log p_new(theta) - log p_old(theta) at each posterior draw (chain, draw); one graph, two hyperparameter vectors."
+    import pytensor
     from pymc.model.transform.conditioning import remove_value_transforms
+    from pytensor.graph.replace import vectorize_graph
     m = remove_value_transforms(new.model)  # densities on the constrained values stored in the trace
-    logp = m.compile_logp(vars=m.free_RVs, jacobian=False)
-    names = [v.name for v in m.free_RVs]
-    vals = {n: posterior[n].values for n in names}
+    values = [m.rvs_to_values[v] for v in m.free_RVs]
+    batched = [pt.tensor(dtype=v.dtype, shape=(None,) * (v.ndim + 1), name=v.name) for v in values]  # leading dim: draws
+    logp = vectorize_graph(m.logp(vars=m.free_RVs, jacobian=False), replace=dict(zip(values, batched)))
+    f = pytensor.function(batched, logp, on_unused_input="ignore", mode="FAST_COMPILE")  # one call for all draws
     C, D = posterior.sizes["chain"], posterior.sizes["draw"]
-    out = np.empty((2, C, D))
-    for j, h in enumerate((new.model["hyper"].get_value(), old.model["hyper"].get_value())):
+    data = [posterior[v.name].values.reshape(C * D, *posterior[v.name].shape[2:]) for v in m.free_RVs]
+    out = []
+    for h in (new.model["hyper"].get_value(), old.model["hyper"].get_value()):
         m["hyper"].set_value(h)
-        for c in range(C):
-            for d in range(D): out[j, c, d] = logp({n: vals[n][c, d] for n in names})
+        out.append(np.asarray(f(*data), dtype=float).reshape(C, D))
     return out[0] - out[1]
 
 def _systematic(w: np.ndarray, rng) -> np.ndarray:

@@ -27,7 +27,7 @@ def test_speed_benchmark_smoke(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     out = r.stdout
     assert "national: min-ESS/s ratio ours / pymc-marketing" in out, out
-    for name in ("noise_prior", "adstock_prior", "adstock_prior_tune200"):
+    for name in ("noise_prior", "adstock_prior", "adstock_prior_full_tune"):
         assert f"national: refit after a {name} change" in out, out
     assert "recompiled: False" in out and "recompiled: True" not in out  # a prior-value change never recompiles
     assert len(list(tmp_path.glob("national-*.json"))) == 2

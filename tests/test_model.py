@@ -296,3 +296,31 @@ def test_channel_level_transforms_override_the_model_default(national):
     m.model["X_media"].set_value(x / m.data.x_scale[None])
     out = contrib(m)
     assert np.abs(out[..., 1]).max() == 0 and np.abs(out[..., 0]).max() > 0
+
+
+def test_refit_a_prior_change_psis_rejects_samples_with_a_short_warmup(fitted):
+    "A far prior change: the PSIS check declines, the compiled sampler is reused with tune=min(config tune, REFIT_TUNE)."
+    from mmm_framework.model import REFIT_TUNE, _log_prior_ratio
+    cfg = fitted.model_config
+    sat = cfg.saturation
+    far = fitted.with_config(cfg.replace(tune=500, saturation=sat.replace(priors={**sat.priors, "beta": sat.priors["beta"].replace(params={"sigma": 0.01})})))
+    assert far.recompiled is False
+    post = fitted.results.posterior
+    lr = _log_prior_ratio(far, fitted, post)  # vectorised over draws; check three draws against PyMC's own log-density
+    from pymc.model.transform.conditioning import remove_value_transforms
+    names = [v.name for v in far.model.free_RVs]
+    for c, d in [(0, 0), (0, 5), (post.sizes["chain"] - 1, post.sizes["draw"] - 1)]:
+        point = {n: post[n].values[c, d] for n in names}
+        lp = []
+        for m in (far, fitted):
+            mm = remove_value_transforms(m.model)
+            lp.append(mm.compile_logp(vars=mm.free_RVs, jacobian=False)(point))
+        np.testing.assert_allclose(lr[c, d], lp[0] - lp[1], rtol=1e-9, atol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = far.fit(draws=30, chains=1, reuse=fitted.results)
+    assert res.diagnostics["method"] == "nuts" and res.diagnostics["tune"] == min(500, REFIT_TUNE) == 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = far.fit(draws=30, tune=40, chains=1, reuse=fitted.results)
+    assert res.diagnostics["tune"] == 40  # an explicit tune is honoured
