@@ -1,4 +1,4 @@
-"""`mmm validate`, `mmm fit`, `mmm report`, `mmm app`: the library from a shell, with exit codes scripts can trust (0 ok, 2 bad input, 1 failure).
+"""`mmm validate`, `mmm fit`, `mmm report`, `mmm submit`, `mmm app`: the library from a shell, with exit codes scripts can trust (0 ok, 2 bad input, 1 failure).
 
 Docs: https://mmm-framework.github.io/mmm_framework/cli.html.md"""
 
@@ -20,7 +20,8 @@ import yaml
 from .config import MFFConfig, ModelConfig
 
 # %% auto #0
-__all__ = ['BadInput', 'read_configs', 'write_configs', 'cmd_validate', 'cmd_fit', 'cmd_report', 'cmd_app', 'parser', 'main']
+__all__ = ['BadInput', 'read_configs', 'write_configs', 'cmd_validate', 'cmd_fit', 'cmd_report', 'cmd_submit', 'cmd_app',
+           'parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #2bbe9cf0
 class BadInput(Exception):
@@ -104,6 +105,32 @@ def cmd_report(a) -> int:
     print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB); sections left out: {', '.join(f'{k} ({v})' for k, v in gen.notes.items()) or 'none'}")
     return 0
 
+def cmd_submit(a) -> int:
+    "Fit every variant of a grid file through the job manager; print states as they change, then the comparison."
+    from mmm_framework.data_loader import MFFValidationError
+    from mmm_framework.jobs import FINAL, JobManager, read_grid
+    try: g = read_grid(a.grid)
+    except (FileNotFoundError, ValueError, MFFValidationError) as e: raise BadInput(str(e)) from e
+    with JobManager(a.results, address=a.scheduler, backend=a.backend, n_workers=a.workers, retries=a.retries) as jm:
+        try: jobs = jm.submit_grid(g["base"], g["variants"], g["data"], g["mff"], holdout=g["holdout"], **g["fit"])
+        except (FileNotFoundError, ValueError, MFFValidationError) as e: raise BadInput(str(e)) from e
+        print(f"Submitted {len(jobs)} job(s) to {'dask ' + a.scheduler if a.scheduler else jm.backend}; records in {jm.results_dir}", file=sys.stderr)
+        seen = {}
+        while True:
+            states = {j.id: j.status for j in jobs}
+            for j in jobs:
+                if seen.get(j.id) != states[j.id] and not a.quiet: print(f"  {j.name}: {states[j.id]}", file=sys.stderr, flush=True)
+            seen = states
+            if all(s in FINAL for s in states.values()): break
+            time.sleep(1.0)
+        t = jm.jobs(); t = t[t.job.isin(seen)]
+        print(t[["name", "state", "fit_s", "error"]].to_string(index=False, na_rep="-"))
+        if (t.state == "done").any():
+            c = jm.compare([j.id for j in jobs if seen[j.id] == "done"])
+            keep = [k for k in c.columns if k in ("name", "elpd_loo", "elpd_loo_se", "elpd_diff", "crps_holdout", "divergences", "rhat_max") or k.startswith("roi_")]
+            print(c[keep].to_string(index=False, float_format=lambda x: f"{x:,.3f}"))
+    return 0 if (t.state == "done").all() else 1
+
 def cmd_app(a) -> int:
     "Serve the workbench with Voila on localhost."
     import importlib.util
@@ -135,6 +162,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--title", default="Marketing mix model report"); r.add_argument("--theme", choices=["light", "dark", "corporate"], default="light")
     r.add_argument("--currency", default=None); r.add_argument("--tables", action="store_true", help="also write the tables as CSV")
     r.set_defaults(func=cmd_report)
+    s = sub.add_parser("submit", help="fit a grid of model variants on Dask (local cluster or --scheduler) and compare them")
+    s.add_argument("grid", help="grid file: data, config (or mff:), model, fit, holdout, variants")
+    s.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")
+    s.add_argument("--results", default="mmm_jobs", help="folder for job records and fitted models")
+    s.add_argument("--workers", type=int, default=None, help="local cluster size (default: one per core)")
+    s.add_argument("--backend", choices=["auto", "dask", "processes"], default="auto"); s.add_argument("--retries", type=int, default=0)
+    s.add_argument("--quiet", action="store_true", help="no state lines")
+    s.set_defaults(func=cmd_submit)
     p = sub.add_parser("app", help="serve the workbench (Voila) on localhost")
     p.add_argument("--port", type=int, default=8866); p.add_argument("--data"); p.add_argument("--config")
     p.set_defaults(func=cmd_app)

@@ -30,12 +30,16 @@ from .transforms import (adstock_transformation, fourier_basis, saturation_trans
                                       time_index, trend_basis)
 
 # %% auto #0
-__all__ = ['REFIT_TUNE', 'ModelBuildError', 'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper',
-           'prior_variable', 'stacked_variable', 'BayesianMMM', 'FitProgress', 'BackgroundFit', 'hdi', 'MMMResults']
+__all__ = ['REFIT_TUNE', 'ModelBuildError', 'FitCancelled', 'ConvergenceWarning', 'ScaledData', 'scale_panel',
+           'panel_from_arrays', 'hyper', 'prior_variable', 'stacked_variable', 'BayesianMMM', 'FitProgress',
+           'BackgroundFit', 'hdi', 'MMMResults']
 
 # %% ../nbs/05_model.ipynb #0074563a
 class ModelBuildError(ValueError):
     "The configuration cannot be turned into a model; the message says which field and what to do."
+
+class FitCancelled(RuntimeError):
+    "The fit was cancelled (its `stop` callable said so, or `BackgroundFit.cancel()`); nothing was kept."
 
 class ConvergenceWarning(UserWarning):
     "The sampler's diagnostics are poor; the message says what to try."
@@ -534,12 +538,14 @@ REFIT_TUNE = 300  # warm-up of a refit after a prior change PSIS cannot absorb
 @patch
 def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, chains: int | None = None,
         target_accept: float | None = None, random_seed: int | None = None, nuts_sampler: str | None = None,
-        progressbar: bool = False, reuse: "MMMResults | None" = None, progress: "FitProgress | None" = None, **kwargs) -> "MMMResults":
+        progressbar: bool = False, reuse: "MMMResults | None" = None, progress: "FitProgress | None" = None, stop=None, **kwargs) -> "MMMResults":
     """Sample the posterior (defaults from the model config) and return `MMMResults`.
 
     `reuse`: a fit of the same structure (other prior values) to reweight when PSIS allows; when it does not, the
     model is sampled with a short warm-up (`tune` defaults to `REFIT_TUNE`, at most the config's): nutpie adapts in a
-    few hundred steps and the compiled sampler is reused. `progress`: a `FitProgress` the sampler writes to."""
+    few hundred steps and the compiled sampler is reused. `progress`: a `FitProgress` the sampler writes to. `stop`: a
+    callable polled while nutpie samples (about 5 times a second); when it returns True the sampler is stopped and
+    `FitCancelled` raised (other samplers check it before and after sampling only)."""
     cfg = self.model_config
     if reuse is not None:
         res = self.reweight(reuse, random_seed=random_seed)
@@ -562,11 +568,21 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     if sampler == Sampler.NUTPIE:  # nutpie directly: the compiled model is cached and reused by refits
         import nutpie
         seed = int(np.random.SeedSequence(seed).generate_state(1)[0])
-        trace = nutpie.sample(self.compiled(), draws=draws, tune=max(tune, 1), chains=chains, seed=seed, progress_bar=progressbar,
-                              save_warmup=False, target_accept=ta, **kwargs)
+        run = dict(draws=draws, tune=max(tune, 1), chains=chains, seed=seed, progress_bar=progressbar, save_warmup=False, target_accept=ta)
+        if stop is None: trace = nutpie.sample(self.compiled(), **run, **kwargs)
+        else:
+            bg, trace = nutpie.sample(self.compiled(), **run, blocking=False, **kwargs), None
+            while trace is None:
+                try: trace = bg.wait(timeout=0.2)
+                except TimeoutError:
+                    if stop():
+                        bg.cancel()
+                        raise FitCancelled("the fit was cancelled while sampling; no draws were kept.") from None
     else:
+        if stop is not None and stop(): raise FitCancelled("the fit was cancelled before sampling started.")
         trace = pm.sample(draws=draws, tune=tune, chains=chains, target_accept=ta, random_seed=seed, nuts_sampler=sampler.value,
                           var_names=free, model=self.model, progressbar=progressbar, compute_convergence_checks=False, **kwargs)
+    if stop is not None and stop(): raise FitCancelled("the fit was cancelled; its draws were discarded.")
     self.results = MMMResults(self, trace, fit_seconds=time.perf_counter() - t0, sampler=sampler.value)
     self.results.diagnostics.update(method="nuts", tune=int(tune))
     if progress is not None: progress.finish()
@@ -606,19 +622,28 @@ class FitProgress:
 
 # %% ../nbs/05_model.ipynb #65a19771
 class BackgroundFit:
-    "A fit running in a worker thread: `status`, `progress`, `done()`, `result()`."
+    "A fit running in a worker thread: `status`, `progress`, `done()`, `result()`, `cancel()`."
     def __init__(self, mmm: BayesianMMM, **fit_kw):
         import threading
         self.mmm, self.progress, self._result = mmm, FitProgress(), None
+        self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, kwargs=fit_kw, daemon=True, name="mmm-fit")
         self._thread.start()
 
     def _run(self, **fit_kw):
-        try: self._result = self.mmm.fit(progress=self.progress, **fit_kw)
+        try: self._result = self.mmm.fit(progress=self.progress, stop=self._cancel.is_set, **fit_kw)
         except BaseException as e: self.progress.finish(e)
 
+    def cancel(self, wait: float | None = 30) -> bool:
+        "Stop the fit (within about 0.2 s while sampling); True once it has stopped. Its state becomes 'cancelled'."
+        self._cancel.set()
+        self._thread.join(wait)
+        return not self._thread.is_alive()
+
     @property
-    def status(self) -> str: return self.progress.state
+    def status(self) -> str:
+        "waiting, running, done, failed or cancelled."
+        return "cancelled" if isinstance(self.progress.error, FitCancelled) else self.progress.state
     def done(self) -> bool: return not self._thread.is_alive()
 
     def result(self, timeout: float | None = None) -> MMMResults:
