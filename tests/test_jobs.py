@@ -181,3 +181,15 @@ def test_mmm_submit_grid(data, tmp_path):
     assert "logistic: done" in r.stderr and "hill: done" in r.stderr
     assert "elpd_loo" in r.stdout and "crps_holdout" in r.stdout and "roi_TV" in r.stdout
     assert len(list((tmp_path / "jobs").glob("*/model/trace.nc"))) == 2
+
+
+@pytest.mark.slow
+def test_killed_worker_is_retried_when_configured(data, tmp_path):
+    "retries=1: the job whose worker died is submitted again, finishes, and its record counts two attempts."
+    _, _, panel = data
+    with JobManager(tmp_path, n_workers=1, retries=1) as jm:
+        j = jm.submit(ModelConfig(kpi="Sales"), panel, name="retried", draws=1500, tune=100, chains=1, seed=5)
+        until(lambda: sampling(j), 180, "the job to sample")
+        os.kill(j.record["worker"]["pid"], signal.SIGKILL)
+        assert j.wait(400).status == "done", j.record["error"]
+        assert j.record["attempts"] == 2 and "retrying" in j.record["error"]["message"]  # the first attempt's fate is kept
