@@ -126,9 +126,16 @@ def test_process_pool_backend(data, tmp_path):
     df, mff, panel = data
     base = ModelConfig(kpi="Sales")
     with JobManager(tmp_path, backend="processes", n_workers=2) as jm:
+        killed = jm.submit(base, panel, name="killed", **LONG)
         long = jm.submit(base, panel, name="long", **LONG)
         ok = jm.submit(base.replace(likelihood="student_t"), df, mff, name="student-t", seed=2, **SMALL)
-        until(lambda: sampling(long), 180, "the long job to sample")
+        until(lambda: sampling(killed) and sampling(long), 180, "both long jobs to sample")
+        assert ok.status == "queued"  # two slots, both busy
+        os.kill(killed.record["worker"]["pid"], signal.SIGKILL)
+        until(lambda: killed.status in FINAL, 60, "the killed job to end")
+        assert killed.status == "failed" and "worker process running this fit died" in killed.record["error"]["message"]
+        until(lambda: ok.status != "queued", 60, "the queued job to take the freed slot")
+        assert long.status == "running"  # the other slot's fit was not touched
         assert long.cancel()
         until(lambda: long.status in FINAL, 60, "the long job to stop")
         assert ok.wait(300).status == "done" and long.status == "cancelled"
@@ -189,7 +196,7 @@ def test_killed_worker_is_retried_when_configured(data, tmp_path):
     _, _, panel = data
     with JobManager(tmp_path, n_workers=1, retries=1) as jm:
         j = jm.submit(ModelConfig(kpi="Sales"), panel, name="retried", draws=1500, tune=100, chains=1, seed=5)
-        until(lambda: sampling(j), 180, "the job to sample")
+        until(lambda: j.status == "running", 180, "the job to start")  # killed while it compiles or samples: mid-fit either way
         os.kill(j.record["worker"]["pid"], signal.SIGKILL)
         assert j.wait(400).status == "done", j.record["error"]
         assert j.record["attempts"] == 2 and "retrying" in j.record["error"]["message"]  # the first attempt's fate is kept
