@@ -641,13 +641,22 @@ class ControlSelectionConfig(MMMConfig):
     "Shrinkage for many candidate controls."
     method: ControlSelectionMethod = ControlSelectionMethod.NONE
     expected_nonzero: int | None = Field(None, ge=1)  # horseshoe: prior guess of relevant controls
-    slab_scale: float = Field(2.0, gt=0)  # regularised horseshoe / spike-and-slab: scale of kept effects
-    exclude: list[str] = Field(default_factory=list)  # controls never shrunk
+    slab_scale: float = Field(2.0, gt=0)  # scale of kept effects (scaled KPI per SD of the control)
+    prior_inclusion: float = Field(0.5, gt=0, lt=1)  # spike-and-slab: prior probability that a control matters
+    spike_scale: float = Field(0.01, gt=0)  # spike-and-slab: scale of a negligible effect (also the 'included' threshold)
+    exclude: list[str] = Field(default_factory=list)  # controls never shrunk (confounders)
 
     @model_validator(mode="after")
     def _needs(self):
-        if self.method == ControlSelectionMethod.HORSESHOE and self.expected_nonzero is None:
+        m = self.method
+        if m == ControlSelectionMethod.HORSESHOE and self.expected_nonzero is None:
             raise ValueError("Horseshoe control selection needs expected_nonzero (your prior guess of how many controls matter).")
+        if m != ControlSelectionMethod.HORSESHOE and self.expected_nonzero is not None:
+            raise ValueError(f"expected_nonzero is the horseshoe's prior guess; method='{m.value}' cannot use it. Drop it or use 'horseshoe'.")
+        if m != ControlSelectionMethod.SPIKE_AND_SLAB and self.prior_inclusion != 0.5:
+            raise ValueError(f"prior_inclusion is the spike-and-slab's prior; method='{m.value}' cannot use it. Use 'spike_and_slab'.")
+        if m == ControlSelectionMethod.SPIKE_AND_SLAB and self.spike_scale >= self.slab_scale:
+            raise ValueError(f"spike_scale={self.spike_scale} must be below slab_scale={self.slab_scale}: the spike holds negligible effects.")
         return self
 
 # %% ../nbs/00_config.ipynb #a19f873b

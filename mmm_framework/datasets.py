@@ -22,8 +22,8 @@ from .builders import (ControlVariableConfigBuilder, DimensionAlignmentConfigBui
 from .config import AdstockType, Frequency, MFFColumnConfig, MFFConfig, SaturationType
 
 # %% auto #0
-__all__ = ['DEMO_KW', 'adstock_weights', 'apply_adstock', 'saturate', 'SimulationTruth', 'simulate_mmm', 'load_demo_mff',
-           'demo_mff_config', 'demo_truth']
+__all__ = ['DEMO_KW', 'adstock_weights', 'apply_adstock', 'saturate', 'SimulationTruth', 'simulate_mmm', 'NestedSimulation',
+           'simulate_nested', 'load_demo_mff', 'demo_mff_config', 'demo_truth']
 
 # %% ../nbs/03_datasets.ipynb #aef7847c
 def adstock_weights(kind: AdstockType | str, l_max: int, normalize: bool = True, **p) -> np.ndarray:
@@ -223,6 +223,83 @@ def _to_mff(dates, geos, pop, y, spend, ctrl_data, params, grp_channels, nationa
                             spend=xr.DataArray(np.stack([spend[c] for c in ch], -1), dims=("date", "geo", "channel"), coords={**coords, "channel": ch}),
                             baseline=da(baseline), y=da(y), noise_sd=noise_sd, config=b.build())
     return df, truth
+
+# %% ../nbs/03_datasets.ipynb #20923db5
+@dataclass
+class NestedSimulation:
+    "Simulated mediation data and its truth."
+    X_media: pd.DataFrame  # (date x channel) spend
+    y: pd.Series  # the KPI
+    mediator_data: dict  # name -> Series (NaN = unobserved) or, for survey mediators, a frame of waves (start, end, n, successes)
+    channels: list[str]
+    effects: pd.DataFrame  # per (channel, path): true total effect in KPI units; path = 'direct', a mediator name, or 'total'
+    params: dict  # the true parameters
+
+    @property
+    def roi(self) -> pd.Series:
+        "True total ROI per channel (KPI units per currency unit)."
+        tot = self.effects.xs("total", level="path")["effect"]
+        return (tot / self.X_media.sum()).rename("roi")
+
+def _waves(dates: pd.DatetimeIndex, p: np.ndarray, wave_periods: int, respondents: int, rng) -> pd.DataFrame:
+    "Survey waves over consecutive blocks of `wave_periods` periods: respondents and yes-counts drawn at the block's mean proportion."
+    rows = []
+    for s in range(0, len(dates) - wave_periods + 1, wave_periods):
+        pm_ = float(p[s:s + wave_periods].mean())
+        rows.append({"start": dates[s], "end": dates[s + wave_periods - 1], "n": respondents, "successes": int(rng.binomial(respondents, pm_))})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/03_datasets.ipynb #7fab6d50
+def simulate_nested(n_periods: int = 156, channels: tuple[str, ...] = ("TV", "Search", "Social"),
+                    mediators: dict | None = None, direct: dict | None = None, observation: dict | None = None,
+                    missing_share: float = 0.5, wave_periods: int = 4, respondents: int = 800, own_sd: float = 0.6,
+                    start: str = "2023-01-02", noise: float = 0.03, seed: int = 0) -> NestedSimulation:
+    "Mediation data with known effects. `mediators`: name -> {channel: media->mediator effect}; `direct`: channel -> share of its effect that is direct."
+    rng = np.random.default_rng(seed)
+    channels = list(channels)
+    mediators = mediators if mediators is not None else {"awareness": {"TV": 1.2, "Social": 0.8}}
+    observation = {**{m: "partial" for m in mediators}, **(observation or {})}
+    direct = {**{c: 1.0 for c in channels}, **(direct or {})}
+    dates = pd.date_range(start, periods=n_periods, freq="W-MON")
+    t = np.arange(n_periods, dtype=float)
+    level = 1000.0
+    base = level * (1 + 0.1 * t / n_periods + 0.06 * np.sin(2 * np.pi * t / 52.18))
+    spend, u, params = {}, {}, {"channels": {}, "mediators": {}}
+    for j, c in enumerate(channels):
+        s = _spend_pattern(rng, n_periods, np.ones(1), scale=100.0 * (1 + j), on_share=0.55)[:, 0]
+        alpha, lam = float(rng.uniform(0.2, 0.6)), float(rng.uniform(0.8, 2.0))
+        x_scale = float(s[s > 0].mean())
+        u[c] = saturate("logistic", apply_adstock(s, adstock_weights("geometric", 8, alpha=alpha)) / x_scale, beta=1.0, lam=lam)
+        spend[c] = s
+        params["channels"][c] = {"adstock_alpha": alpha, "saturation_lam": lam}
+    eff = {}
+    for c in channels:  # direct paths: each channel's direct effect is a share of ~8% of the baseline per channel
+        b = direct[c] * 0.08 * level * rng.uniform(0.7, 1.3)
+        eff[(c, "direct")] = b * u[c]
+        params["channels"][c]["direct_coef"] = float(b)
+    med_data = {}
+    for m, gam in mediators.items():
+        kind = observation[m]
+        a = -0.4 if kind == "survey" else 0.0
+        own = np.zeros(n_periods)  # the mediator's own movement (AR(1), sd `own_sd`): it also moves the KPI
+        for i in range(n_periods): own[i] = (0.7 * own[i - 1] if i else 0.0) + rng.normal(0, own_sd * np.sqrt(1 - 0.49))
+        if kind == "latent": own[:] = 0.0
+        eta = a + sum(g * u[c] for c, g in gam.items()) + own  # latent: log-odds for a survey mediator, else standard units
+        delta = 0.06 * level * rng.uniform(0.8, 1.2)  # KPI per unit of the latent scale
+        for c, g in gam.items(): eff[(c, m)] = delta * g * u[c]
+        base = base + delta * own
+        params["mediators"][m] = {"intercept": a, "media_effect": {c: float(g) for c, g in gam.items()}, "outcome_effect_kpi": float(delta), "observation": kind}
+        if kind == "survey": med_data[m] = _waves(dates, expit(eta), wave_periods, respondents, rng)
+        elif kind != "latent":
+            obs = 50.0 + 10.0 * eta
+            if kind == "partial": obs = np.where(rng.random(n_periods) < missing_share, np.nan, obs)
+            med_data[m] = pd.Series(obs, index=dates, name=m)
+    y = base + sum(eff.values()) + rng.normal(0, noise * level, n_periods)
+    rows = [(c, p, float(v.sum())) for (c, p), v in eff.items()]
+    rows += [(c, "total", float(sum(v.sum() for (cc, _), v in eff.items() if cc == c))) for c in channels]
+    effects = pd.DataFrame(rows, columns=["channel", "path", "effect"]).set_index(["channel", "path"]).sort_index()
+    return NestedSimulation(X_media=pd.DataFrame(spend, index=dates), y=pd.Series(y, index=dates, name="sales"),
+                            mediator_data=med_data, channels=channels, effects=effects, params=params)
 
 # %% ../nbs/03_datasets.ipynb #3ec33eb3
 DEMO_KW = dict(n_periods=104, n_geos=6, channels=("TV", "Search", "Social"), national_channels=("TV",), grp_channels=("TV",),

@@ -210,9 +210,6 @@ def _check_config(self: BayesianMMM):
     cfg, d = self.model_config, self.data
     try: cfg.seasonality.check_frequency(self.panel.frequency)
     except ValueError as e: raise ModelBuildError(str(e)) from None
-    if cfg.control_selection.method == ControlSelectionMethod.SPIKE_AND_SLAB:
-        raise ModelBuildError("control_selection.method='spike_and_slab' needs discrete inclusion indicators, which NUTS cannot "
-                              "sample; use 'horseshoe' (regularised, continuous) or 'lasso'.")
     unknown = sorted(set(cfg.control_selection.exclude) - set(d.controls))
     if unknown: raise ModelBuildError(f"control_selection.exclude names {unknown}, which are not controls of the panel {d.controls}.")
     if cfg.control_selection.method == ControlSelectionMethod.HORSESHOE and cfg.control_selection.expected_nonzero >= max(len(d.controls), 1):
@@ -312,7 +309,8 @@ def _media(self: BayesianMMM, X):
     d, cfg = self.data, self.model_config
     tf = self.channel_transforms()
     pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
-    self._adstock_params, effect_priors = {}, self.channel_effect_priors()  # channel -> {parameter: scalar tensor}, read by the analysis layer
+    self._adstock_params, self._saturation_params = {}, {}  # channel -> {parameter: scalar tensor}, read by the analysis layer
+    effect_priors = self.channel_effect_priors()
 
     def adstock(xg, chans, dim, prefix):
         a_cfg = tf[chans[0]][0]
@@ -331,10 +329,13 @@ def _media(self: BayesianMMM, X):
             if p == _coef_param(s_cfg) and pooled:
                 params[p] = ptx.as_xtensor(self._pooled(f"{prefix}_{p}", v, dim, cfg.hierarchical.media_pooling, log=True), dims=("series", dim))
             else: params[p] = ptx.as_xtensor(v, dims=(dim,))
+        for i, c in enumerate(chans):  # curve shapes, for extension models that reuse the curve
+            self._saturation_params[c] = {p: v.values[i] for p, v in params.items() if p != _coef_param(s_cfg)}
         return saturation_transformation(s_cfg).function(xg, **params)
 
     Xx = ptx.as_xtensor(X, dims=("date", "series", "channel"))
     ad = _by_family(Xx, d.channels, [(a.type, a.l_max, a.normalize) for a, _ in tf.values()], "adstock", adstock)
+    self._adstocked = ad  # (date, series, channel) after carry-over, for extension models
     sat = _by_family(ad, d.channels, [s.type for _, s in tf.values()], "saturation", saturation)
     return sat.transpose("date", "series", "channel").values
 
@@ -452,6 +453,10 @@ def _controls(self: BayesianMMM, Z):
         b = pm.HalfNormal("control_lasso_scale", sigma=hyper("control_lasso_scale__sigma", sel.slab_scale / 2))
         raw = pm.Laplace("control_lasso_z", 0.0, 1.0, dims="control")
         shrunk = pt.where(sign != 0, pt.abs(raw) * b * sign, raw * b)
+    elif sel.method == ControlSelectionMethod.SPIKE_AND_SLAB and shrink.any():  # the 0/1 indicator summed out: NUTS-friendly
+        w = np.array([1.0 - sel.prior_inclusion, sel.prior_inclusion])
+        raw = pm.NormalMixture("control_ss_coef", w=w, mu=np.zeros(2), sigma=np.array([sel.spike_scale, sel.slab_scale]), dims="control")
+        shrunk = pt.where(sign != 0, pt.abs(raw) * sign, raw)
     else: shrunk = None
     base = stacked_variable("control_coef", "control", d.controls, priors)
     base = pt.where(sign != 0, base * sign, base)  # sign-constrained priors are on the magnitude
@@ -489,8 +494,8 @@ def _build(self: BayesianMMM) -> pm.Model:
         pm.Deterministic("intercept_component", intercept, dims="series")
         pm.Deterministic("trend_component", trend, dims="date")
         pm.Deterministic("season_component", season, dims="date")
-        mu = pm.Deterministic("mu", intercept[None, :] + (trend + season)[:, None] + controls.sum(axis=2) + media.sum(axis=2),
-                              dims=("date", "series"))
+        mu = pm.Deterministic("mu", intercept[None, :] + (trend + season)[:, None] + controls.sum(axis=2) + media.sum(axis=2)
+                              + self._other_terms(), dims=("date", "series"))
         if cfg.lift_tests: self._lift_likelihood(media, mu)
         sigma = prior_variable("sigma", cfg.noise_prior)
         if cfg.likelihood == Likelihood.STUDENT_T:
@@ -500,6 +505,16 @@ def _build(self: BayesianMMM) -> pm.Model:
     return m
 
 # %% ../nbs/05_model.ipynb #df65beab
+@patch
+def _other_terms(self: BayesianMMM):
+    "Terms of the expected KPI beyond the core's components (none here; extension models add theirs)."
+    return pt.constant(0.0)
+
+@patch
+def _extra_components(self: BayesianMMM, der) -> dict:
+    "Decomposition parts for `_other_terms`: {name: (chain, draw, date, series)}."
+    return {}
+
 @patch
 def _lift_likelihood(self: BayesianMMM, media, mu):
     "Each lift test as an observation of the channel's implied incremental KPI (or ROI) over its window."
@@ -697,9 +712,14 @@ def structure_key(self: BayesianMMM) -> str:
 
 # %% ../nbs/05_model.ipynb #6101d3d0
 @patch
+def _same_data(self: BayesianMMM, model_config: ModelConfig) -> BayesianMMM:
+    "A model of this class on the same data under another config (extension models add their own parts)."
+    return BayesianMMM(self.panel, model_config)
+
+@patch
 def with_config(self: BayesianMMM, model_config: ModelConfig) -> BayesianMMM:
     "The same panel under `model_config`; reuses the compiled sampler when only prior values changed (`.recompiled` says)."
-    new = BayesianMMM(self.panel, model_config)
+    new = self._same_data(model_config)
     new.recompiled = True
     if getattr(self, "_compiled", None) is not None and new.structure_key() == self.structure_key():
         new._compiled, new.recompiled = self._compiled.with_data(hyper=new.model["hyper"].get_value()), False
@@ -830,7 +850,8 @@ _DERIVED = ["channel_contribution", "control_contribution", "intercept_component
 def derived(self: MMMResults) -> xr.Dataset:
     "Posterior of the deterministic parts, on the model's (scaled) KPI."
     if self._derived is None:
-        self._derived = pm.compute_deterministics(self.posterior, var_names=_DERIVED, model=self.mmm.model, progressbar=False)
+        names = _DERIVED + list(getattr(self.mmm, "extra_derived", []))  # extension models add their paths
+        self._derived = pm.compute_deterministics(self.posterior, var_names=names, model=self.mmm.model, progressbar=False)
     return self._derived
 
 @patch
@@ -940,6 +961,7 @@ def decomposition_samples(self: BayesianMMM) -> xr.DataArray:
              "geo_effect": (level - common).expand_dims(date=d.dates).transpose("chain", "draw", "date", "series"),
              "trend": (trend - t0).expand_dims(series=d.series).transpose("chain", "draw", "date", "series"),
              "seasonality": der["season_component"].expand_dims(series=d.series).transpose("chain", "draw", "date", "series")}
+    parts |= self._extra_components(der)
     for c in d.channels: parts[c] = der["channel_contribution"].sel(channel=c, drop=True).transpose("chain", "draw", "date", "series")
     for k in d.controls: parts[k] = (ctrl - c_ref).sel(control=k, drop=True).transpose("chain", "draw", "date", "series")
     terms = xr.concat([p.assign_coords(date=d.dates, series=d.series) for p in parts.values()], dim=pd.Index(list(parts), name="component"))
@@ -956,6 +978,37 @@ def compute_component_decomposition(self: BayesianMMM, hdi_prob: float = 0.9) ->
     s = self.decomposition_samples().sum(("date", "series"))
     out = _interval_frame(s, hdi_prob, ["component"])
     out["share"] = out["mean"] / out["mean"].sum()
+    return out
+
+# %% ../nbs/05_model.ipynb #926e2625
+@patch
+def control_selection_summary(self: BayesianMMM, hdi_prob: float = 0.9) -> pd.DataFrame:
+    "Per control: coefficient (KPI units per SD of the control, series-averaged) with HDI, inclusion probability and its basis."
+    d, res, sel = self.data, self._require_fit(), self.model_config.control_selection
+    if not d.controls: raise ValueError("the model has no controls, so there is nothing to select.")
+    der, post = res.derived(), res.posterior
+    ctrl = der["control_contribution"].transpose("chain", "draw", "date", "series", "control")
+    zs = xr.DataArray((d.z - d.z_mean) / d.z_sd, dims=("date", "series", "control"), coords={"date": ctrl.date, "series": ctrl.series, "control": ctrl.control})
+    coef = ((ctrl * zs).sum("date") / (zs ** 2).sum("date").where((zs ** 2).sum("date") > 0)).fillna(0.0)  # scaled KPI per SD
+    scale = xr.DataArray(d.y_scale, dims="series", coords={"series": d.series})
+    out = _interval_frame((coef * scale).mean("series"), hdi_prob, ["control"])
+    shrunk = np.array([sel.method != ControlSelectionMethod.NONE and c not in sel.exclude for c in d.controls])
+    big = (np.abs(coef.mean("series")) > sel.spike_scale).mean(("chain", "draw")).values
+    prob, basis = big.copy(), np.where(shrunk, f"P(|coef| > {sel.spike_scale} scaled)", "not shrunk: " + f"P(|coef| > {sel.spike_scale} scaled)")
+    if sel.method == ControlSelectionMethod.SPIKE_AND_SLAB:
+        b, pi = post["control_ss_coef"], sel.prior_inclusion
+        slab = pi * np.exp(-0.5 * (b / sel.slab_scale) ** 2) / sel.slab_scale
+        spike = (1 - pi) * np.exp(-0.5 * (b / sel.spike_scale) ** 2) / sel.spike_scale
+        prob = np.where(shrunk, (slab / (slab + spike)).mean(("chain", "draw")).values, prob)
+        basis = np.where(shrunk, "P(slab)", basis)
+    elif sel.method == ControlSelectionMethod.HORSESHOE:
+        tau, lam, c2, sig = post["control_hs_tau"], post["control_hs_lambda"], post["control_hs_c2"], post["sigma"]
+        lam_t2 = c2 * lam ** 2 / (c2 + tau ** 2 * lam ** 2)
+        keep = 1.0 - 1.0 / (1.0 + d.y.size / sig ** 2 * tau ** 2 * lam_t2)  # 1 - kappa
+        prob = np.where(shrunk, keep.mean(("chain", "draw")).values, prob)
+        basis = np.where(shrunk, "1 - shrinkage (horseshoe)", basis)
+    out["inclusion_prob"], out["basis"], out["shrunk"] = prob, basis, shrunk
+    out["kpi_unit"] = self.panel.config.kpi.unit
     return out
 
 # %% ../nbs/05_model.ipynb #0cddb0b3

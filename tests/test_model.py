@@ -59,7 +59,7 @@ P = lambda dist, **kw: {"distribution": dist, "params": kw}
     ("seasonality", {"yearly": 4}, "logp"), ("seasonality", {"yearly": 2, "prior": P("normal", mu=0, sigma=0.05)}, "logp"),
     ("intercept_prior", P("normal", mu=3, sigma=0.1), "logp"), ("noise_prior", P("half_normal", sigma=0.01), "logp"),
     ("likelihood", "student_t", "rvs"), ("control_selection", {"method": "horseshoe", "expected_nonzero": 1}, "rvs"),
-    ("control_selection", {"method": "lasso"}, "rvs"), ("specification", "multiplicative", "logp"),
+    ("control_selection", {"method": "lasso"}, "rvs"), ("control_selection", {"method": "spike_and_slab"}, "rvs"), ("specification", "multiplicative", "logp"),
     ("lift_tests", [{"channel": "TV", "start": "2023-03-06", "end": "2023-04-03", "lift": 100.0, "se": 10.0}], "logp"),
 ])
 def test_model_fields_change_the_graph(national, field, value, check):
@@ -126,7 +126,6 @@ def test_control_fields(national):
 
 
 @pytest.mark.parametrize("changes,msg", [
-    (dict(control_selection={"method": "spike_and_slab"}), "NUTS cannot sample"),
     (dict(control_selection={"method": "lasso", "exclude": ["Weather"]}), "not controls of the panel"),
     (dict(seasonality={"weekly": 2}), "needs daily data"),
     (dict(kpi="Revenue"), "panel's KPI is 'Sales'"),
