@@ -303,7 +303,7 @@ class ControlSelectionConfigBuilder(ConfigBuilder):
     def none(self): return self._set(method=ControlSelectionMethod.NONE)
     def horseshoe(self, expected_nonzero: int, slab_scale: float = 2.0):
         return self._set(method=ControlSelectionMethod.HORSESHOE, expected_nonzero=expected_nonzero, slab_scale=slab_scale)
-    def spike_and_slab(self, prior_inclusion: float = 0.5, slab_scale: float = 2.0, spike_scale: float = 0.01):
+    def spike_and_slab(self, prior_inclusion: float = 0.5, slab_scale: float = 2.0, spike_scale: float = 0.005):
         return self._set(method=ControlSelectionMethod.SPIKE_AND_SLAB, prior_inclusion=prior_inclusion, slab_scale=slab_scale, spike_scale=spike_scale)
     def lasso(self): return self._set(method=ControlSelectionMethod.LASSO)
     def exclude(self, *names: str): return self._set(exclude=list(names))

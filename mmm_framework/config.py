@@ -643,7 +643,7 @@ class ControlSelectionConfig(MMMConfig):
     expected_nonzero: int | None = Field(None, ge=1)  # horseshoe: prior guess of relevant controls
     slab_scale: float = Field(2.0, gt=0)  # scale of kept effects (scaled KPI per SD of the control)
     prior_inclusion: float = Field(0.5, gt=0, lt=1)  # spike-and-slab: prior probability that a control matters
-    spike_scale: float = Field(0.01, gt=0)  # spike-and-slab: scale of a negligible effect (also the 'included' threshold)
+    spike_scale: float = Field(0.005, gt=0)  # spike-and-slab: scale of a negligible effect, scaled KPI per SD (effects under ~3x it count as none)
     exclude: list[str] = Field(default_factory=list)  # controls never shrunk (confounders)
 
     @model_validator(mode="after")

@@ -23,7 +23,8 @@ from .config import AdstockType, Frequency, MFFColumnConfig, MFFConfig, Saturati
 
 # %% auto #0
 __all__ = ['DEMO_KW', 'adstock_weights', 'apply_adstock', 'saturate', 'SimulationTruth', 'simulate_mmm', 'NestedSimulation',
-           'simulate_nested', 'load_demo_mff', 'demo_mff_config', 'demo_truth']
+           'simulate_nested', 'MultivariateSimulation', 'simulate_multivariate', 'load_demo_mff', 'demo_mff_config',
+           'demo_truth']
 
 # %% ../nbs/03_datasets.ipynb #aef7847c
 def adstock_weights(kind: AdstockType | str, l_max: int, normalize: bool = True, **p) -> np.ndarray:
@@ -300,6 +301,66 @@ def simulate_nested(n_periods: int = 156, channels: tuple[str, ...] = ("TV", "Se
     effects = pd.DataFrame(rows, columns=["channel", "path", "effect"]).set_index(["channel", "path"]).sort_index()
     return NestedSimulation(X_media=pd.DataFrame(spend, index=dates), y=pd.Series(y, index=dates, name="sales"),
                             mediator_data=med_data, channels=channels, effects=effects, params=params)
+
+# %% ../nbs/03_datasets.ipynb #9617bb11
+@dataclass
+class MultivariateSimulation:
+    "Simulated multi-outcome data and its truth."
+    X_media: pd.DataFrame  # (date x channel) spend
+    outcomes: pd.DataFrame  # (date x outcome) KPIs
+    promotions: pd.DataFrame  # (date x promotion column) 0/1
+    channels: list[str]
+    effects: pd.DataFrame  # per (outcome, channel): true media contribution, KPI units
+    cross: pd.DataFrame  # per cross effect: source, target, psi (target KPI per unit of source lift), lag, promotion, total (KPI)
+    correlation: np.ndarray  # residual correlation between outcomes
+    params: dict
+
+def simulate_multivariate(n_periods: int = 156, outcomes: tuple[str, ...] = ("premium", "basic"),
+                          channels: tuple[str, ...] = ("TV", "Search", "Social"), cross_effects: list[dict] | None = None,
+                          promo_share: float = 0.15, correlation: float = 0.4, start: str = "2023-01-02", noise: float = 0.03,
+                          seed: int = 0) -> MultivariateSimulation:
+    "Multi-outcome data with known effects. `cross_effects`: dicts of source, target, psi, lag (0), promotion (bool)."
+    rng = np.random.default_rng(seed)
+    outcomes, channels = list(outcomes), list(channels)
+    cross_effects = cross_effects if cross_effects is not None else [{"source": outcomes[0], "target": outcomes[1], "psi": -0.4, "lag": 0, "promotion": True}]
+    dates = pd.date_range(start, periods=n_periods, freq="W-MON")
+    t = np.arange(n_periods, dtype=float)
+    u = {}
+    spend = {}
+    for j, c in enumerate(channels):
+        s = _spend_pattern(rng, n_periods, np.ones(1), scale=100.0 * (1 + j), on_share=0.55)[:, 0]
+        alpha, lam = float(rng.uniform(0.2, 0.6)), float(rng.uniform(0.8, 2.0))
+        u[c] = saturate("logistic", apply_adstock(s, adstock_weights("geometric", 8, alpha=alpha)) / s[s > 0].mean(), beta=1.0, lam=lam)
+        spend[c] = s
+    season = 0.06 * np.sin(2 * np.pi * t / 52.18)
+    base, media, promo, lift, eff_rows, params = {}, {}, {}, {}, [], {"outcomes": {}}
+    for k, o in enumerate(outcomes):
+        level = 1000.0 * (0.6 ** k)
+        base[o] = level * (1 + 0.1 * t / n_periods + season)
+        coefs = {c: 0.08 * level * rng.uniform(0.5, 1.5) for c in channels}
+        media[o] = {c: coefs[c] * u[c] for c in channels}
+        promo[o] = (rng.random(n_periods) < promo_share).astype(float)
+        p_eff = 0.15 * level
+        lift[o] = sum(media[o].values()) + p_eff * promo[o]
+        params["outcomes"][o] = {"level": level, "media_coef": coefs, "promotion_effect": p_eff}
+        eff_rows += [(o, c, float(media[o][c].sum())) for c in channels]
+    y = {o: base[o] + lift[o] for o in outcomes}
+    cross_rows = []
+    for ce in cross_effects:
+        s_, t_, lag = ce["source"], ce["target"], int(ce.get("lag", 0))
+        drv = lift[s_] * (promo[s_] if ce.get("promotion") else 1.0)
+        drv = np.concatenate([np.zeros(lag), drv[: n_periods - lag]]) if lag else drv
+        y[t_] = y[t_] + ce["psi"] * drv
+        cross_rows.append({"source": s_, "target": t_, "psi": ce["psi"], "lag": lag, "promotion": f"{s_}_promo" if ce.get("promotion") else None,
+                           "total": float((ce["psi"] * drv).sum())})
+    R = np.full((len(outcomes), len(outcomes)), correlation); np.fill_diagonal(R, 1.0)
+    sd = np.array([noise * params["outcomes"][o]["level"] for o in outcomes])
+    eps = rng.multivariate_normal(np.zeros(len(outcomes)), R * np.outer(sd, sd), size=n_periods)
+    Y = pd.DataFrame({o: y[o] + eps[:, k] for k, o in enumerate(outcomes)}, index=dates)
+    return MultivariateSimulation(X_media=pd.DataFrame(spend, index=dates), outcomes=Y,
+                                  promotions=pd.DataFrame({f"{o}_promo": promo[o] for o in outcomes}, index=dates), channels=channels,
+                                  effects=pd.DataFrame(eff_rows, columns=["outcome", "channel", "effect"]).set_index(["outcome", "channel"]),
+                                  cross=pd.DataFrame(cross_rows), correlation=R, params=params)
 
 # %% ../nbs/03_datasets.ipynb #3ec33eb3
 DEMO_KW = dict(n_periods=104, n_geos=6, channels=("TV", "Search", "Social"), national_channels=("TV",), grp_channels=("TV",),

@@ -304,13 +304,10 @@ def _by_family(x, channels: list[str], keys: list, component: str, apply):
     return pieces[0] if len(pieces) == 1 else ptx.concat(pieces, dim="channel").isel(channel=np.argsort(order))
 
 @patch
-def _media(self: BayesianMMM, X):
-    "Media contribution tensor (date, series, channel) in scaled KPI units: one batched call per family."
-    d, cfg = self.data, self.model_config
+def _carryover(self: BayesianMMM, X):
+    "Media after each channel's adstock, (date, series, channel) xtensor: one batched call per family."
     tf = self.channel_transforms()
-    pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
-    self._adstock_params, self._saturation_params = {}, {}  # channel -> {parameter: scalar tensor}, read by the analysis layer
-    effect_priors = self.channel_effect_priors()
+    self._adstock_params = {}  # channel -> {parameter: scalar tensor}, read by the analysis layer
 
     def adstock(xg, chans, dim, prefix):
         a_cfg = tf[chans[0]][0]
@@ -319,6 +316,19 @@ def _media(self: BayesianMMM, X):
                   for p in a_cfg.priors}
         for i, c in enumerate(chans): self._adstock_params[c] = {p: v.values[i] for p, v in params.items()}  # for decay curves
         return adstock_transformation(a_cfg).function(xg, dim="date", **params)
+
+    Xx = ptx.as_xtensor(X, dims=("date", "series", "channel"))
+    self._adstocked = _by_family(Xx, self.data.channels, [(a.type, a.l_max, a.normalize) for a, _ in tf.values()], "adstock", adstock)
+    return self._adstocked
+
+@patch
+def _media(self: BayesianMMM, X):
+    "Media contribution tensor (date, series, channel) in scaled KPI units: one batched call per family."
+    d, cfg = self.data, self.model_config
+    tf = self.channel_transforms()
+    pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
+    self._saturation_params = {}  # channel -> {curve parameter: scalar tensor}, for extension models that reuse the curve
+    effect_priors = self.channel_effect_priors()
 
     def saturation(xg, chans, dim, prefix):  # the coefficient varies by series when media is pooled
         s_cfg, params = tf[chans[0]][1], {}
@@ -329,14 +339,10 @@ def _media(self: BayesianMMM, X):
             if p == _coef_param(s_cfg) and pooled:
                 params[p] = ptx.as_xtensor(self._pooled(f"{prefix}_{p}", v, dim, cfg.hierarchical.media_pooling, log=True), dims=("series", dim))
             else: params[p] = ptx.as_xtensor(v, dims=(dim,))
-        for i, c in enumerate(chans):  # curve shapes, for extension models that reuse the curve
-            self._saturation_params[c] = {p: v.values[i] for p, v in params.items() if p != _coef_param(s_cfg)}
+        for i, c in enumerate(chans): self._saturation_params[c] = {p: v.values[i] for p, v in params.items() if p != _coef_param(s_cfg)}
         return saturation_transformation(s_cfg).function(xg, **params)
 
-    Xx = ptx.as_xtensor(X, dims=("date", "series", "channel"))
-    ad = _by_family(Xx, d.channels, [(a.type, a.l_max, a.normalize) for a, _ in tf.values()], "adstock", adstock)
-    self._adstocked = ad  # (date, series, channel) after carry-over, for extension models
-    sat = _by_family(ad, d.channels, [s.type for _, s in tf.values()], "saturation", saturation)
+    sat = _by_family(self._carryover(X), d.channels, [s.type for _, s in tf.values()], "saturation", saturation)
     return sat.transpose("date", "series", "channel").values
 
 # %% ../nbs/05_model.ipynb #ca618901
@@ -429,6 +435,11 @@ def _trend(self: BayesianMMM, t):
     return phi @ (beta * sqrt_psd)
 
 # %% ../nbs/05_model.ipynb #3045d0bd
+def _noise_guess(d) -> float:
+    "Rough observation-noise SD of the scaled KPI (from first differences, median over series): sets the horseshoe's global scale."
+    ys = d.y / d.y_scale[None, :]
+    return float(np.median(np.std(np.diff(ys, axis=0), axis=0)) / np.sqrt(2)) if len(ys) > 2 else 1.0
+
 @patch
 def _controls(self: BayesianMMM, Z):
     "Control effects (date, series, control) with sign constraints, pooling and optional shrinkage."
@@ -441,7 +452,7 @@ def _controls(self: BayesianMMM, Z):
     sel = cfg.control_selection
     shrink = np.array([sel.method != ControlSelectionMethod.NONE and c not in sel.exclude for c in d.controls])
     if sel.method == ControlSelectionMethod.HORSESHOE and shrink.any():
-        tau0 = sel.expected_nonzero / (shrink.sum() - sel.expected_nonzero) / np.sqrt(d.y.size)
+        tau0 = sel.expected_nonzero / (shrink.sum() - sel.expected_nonzero) * _noise_guess(d) / np.sqrt(d.y.size)  # Piironen & Vehtari
         tau = pm.HalfStudentT("control_hs_tau", nu=2, sigma=hyper("control_hs_tau__sigma", tau0))
         lam = pm.HalfStudentT("control_hs_lambda", nu=5, sigma=1.0, dims="control")
         c2 = pm.InverseGamma("control_hs_c2", alpha=2.0, beta=hyper("control_hs_c2__beta", 2.0 * sel.slab_scale ** 2 / 4))  # regularised horseshoe slab
@@ -487,22 +498,34 @@ def _build(self: BayesianMMM) -> pm.Model:
         Y = pm.Data("y_obs", obs, dims=("date", "series"))
         intercept = self._intercept()
         trend = self._trend(T)
-        sp = cfg.seasonality.prior
-        season = Fd @ prior_variable("season_coef", sp, dims="fourier") if fnames else pt.zeros_like(T)
+        season = self._season(Fd, fnames, T)
         media = pm.Deterministic("channel_contribution", self._media(X), dims=("date", "series", "channel"))
         controls = pm.Deterministic("control_contribution", self._controls(Z), dims=("date", "series", "control"))
         pm.Deterministic("intercept_component", intercept, dims="series")
-        pm.Deterministic("trend_component", trend, dims="date")
-        pm.Deterministic("season_component", season, dims="date")
-        mu = pm.Deterministic("mu", intercept[None, :] + (trend + season)[:, None] + controls.sum(axis=2) + media.sum(axis=2)
-                              + self._other_terms(), dims=("date", "series"))
+        per = lambda v: ("date",) if v.ndim == 1 else ("date", "series")  # shared over series, or one per series
+        pm.Deterministic("trend_component", trend, dims=per(trend))
+        pm.Deterministic("season_component", season, dims=per(season))
+        ts = (trend[:, None] if trend.ndim == 1 else trend) + (season[:, None] if season.ndim == 1 else season)
+        mu = pm.Deterministic("mu", intercept[None, :] + ts + controls.sum(axis=2) + media.sum(axis=2) + self._other_terms(),
+                              dims=("date", "series"))
         if cfg.lift_tests: self._lift_likelihood(media, mu)
-        sigma = prior_variable("sigma", cfg.noise_prior)
-        if cfg.likelihood == Likelihood.STUDENT_T:
-            nu = prior_variable("nu", cfg.nu_prior)
-            pm.StudentT("y", nu=nu, mu=mu, sigma=sigma, observed=Y, dims=("date", "series"))
-        else: pm.Normal("y", mu=mu, sigma=sigma, observed=Y, dims=("date", "series"))
+        self._likelihood(mu, Y)
     return m
+
+@patch
+def _season(self: BayesianMMM, Fd, fnames: list[str], T):
+    "Seasonality tensor (date,) from the Fourier basis."
+    return Fd @ prior_variable("season_coef", self.model_config.seasonality.prior, dims="fourier") if fnames else pt.zeros_like(T)
+
+@patch
+def _likelihood(self: BayesianMMM, mu, Y):
+    "The observation model of the KPI (`y`, dims date x series)."
+    cfg = self.model_config
+    sigma = prior_variable("sigma", cfg.noise_prior)
+    if cfg.likelihood == Likelihood.STUDENT_T:
+        nu = prior_variable("nu", cfg.nu_prior)
+        pm.StudentT("y", nu=nu, mu=mu, sigma=sigma, observed=Y, dims=("date", "series"))
+    else: pm.Normal("y", mu=mu, sigma=sigma, observed=Y, dims=("date", "series"))
 
 # %% ../nbs/05_model.ipynb #df65beab
 @patch
@@ -948,7 +971,8 @@ def _control_reference(z: np.ndarray) -> np.ndarray:
 def decomposition_samples(self: BayesianMMM) -> xr.DataArray:
     "Expected KPI split into components (chain, draw, date, series, component); components sum exactly to the expected KPI.\n\n    The trend is measured from the first period and each control from its reference level (0, or its minimum when\n    the data never reach 0); what they had at those references sits in the intercept and geo effects."
     d, der = self.data, self._require_fit().derived()
-    trend = der["trend_component"]
+    bcast = lambda v: v if "series" in v.dims else v.expand_dims(series=d.series)  # shared or per-series components
+    trend = bcast(der["trend_component"]).transpose("chain", "draw", "date", "series")
     t0 = trend.isel(date=0, drop=True)
     ctrl = der["control_contribution"].transpose("chain", "draw", "date", "series", "control")
     zs = xr.DataArray((d.z - d.z_mean) / d.z_sd, dims=("date", "series", "control"), coords={"date": ctrl.date, "series": ctrl.series, "control": ctrl.control})
@@ -959,8 +983,8 @@ def decomposition_samples(self: BayesianMMM) -> xr.DataArray:
     common = level.mean("series")
     parts = {"intercept": common.expand_dims(date=d.dates, series=d.series).transpose("chain", "draw", "date", "series"),
              "geo_effect": (level - common).expand_dims(date=d.dates).transpose("chain", "draw", "date", "series"),
-             "trend": (trend - t0).expand_dims(series=d.series).transpose("chain", "draw", "date", "series"),
-             "seasonality": der["season_component"].expand_dims(series=d.series).transpose("chain", "draw", "date", "series")}
+             "trend": (trend - t0).transpose("chain", "draw", "date", "series"),
+             "seasonality": bcast(der["season_component"]).transpose("chain", "draw", "date", "series")}
     parts |= self._extra_components(der)
     for c in d.channels: parts[c] = der["channel_contribution"].sel(channel=c, drop=True).transpose("chain", "draw", "date", "series")
     for k in d.controls: parts[k] = (ctrl - c_ref).sel(control=k, drop=True).transpose("chain", "draw", "date", "series")
@@ -1001,12 +1025,12 @@ def control_selection_summary(self: BayesianMMM, hdi_prob: float = 0.9) -> pd.Da
         spike = (1 - pi) * np.exp(-0.5 * (b / sel.spike_scale) ** 2) / sel.spike_scale
         prob = np.where(shrunk, (slab / (slab + spike)).mean(("chain", "draw")).values, prob)
         basis = np.where(shrunk, "P(slab)", basis)
-    elif sel.method == ControlSelectionMethod.HORSESHOE:
-        tau, lam, c2, sig = post["control_hs_tau"], post["control_hs_lambda"], post["control_hs_c2"], post["sigma"]
+    elif sel.method == ControlSelectionMethod.HORSESHOE:  # the shrinkage factor (1 - kappa) is reported beside, not as inclusion
+        tau, lam, c2 = post["control_hs_tau"], post["control_hs_lambda"], post["control_hs_c2"]
+        sig = post["sigma"] if "sigma" in post else _noise_guess(d)
         lam_t2 = c2 * lam ** 2 / (c2 + tau ** 2 * lam ** 2)
-        keep = 1.0 - 1.0 / (1.0 + d.y.size / sig ** 2 * tau ** 2 * lam_t2)  # 1 - kappa
-        prob = np.where(shrunk, keep.mean(("chain", "draw")).values, prob)
-        basis = np.where(shrunk, "1 - shrinkage (horseshoe)", basis)
+        keep = 1.0 - 1.0 / (1.0 + d.y.size / sig ** 2 * tau ** 2 * lam_t2)  # Piironen & Vehtari's 1 - kappa
+        out["not_shrunk"] = np.where(shrunk, keep.mean(("chain", "draw")).values, np.nan)
     out["inclusion_prob"], out["basis"], out["shrunk"] = prob, basis, shrunk
     out["kpi_unit"] = self.panel.config.kpi.unit
     return out
@@ -1098,7 +1122,7 @@ def save(self: BayesianMMM, path: str | Path) -> Path:
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
     (path / "model_config.json").write_text(self.model_config.to_json())
     self.panel.to_xarray().to_netcdf(path / "panel.nc")
-    meta = {"format": "mmm_framework.BayesianMMM/1", "fitted": self.results is not None}
+    meta = {"format": f"mmm_framework.{type(self).__name__}/1", "fitted": self.results is not None}
     if self.results is not None:
         self.results.trace.to_netcdf(path / "trace.nc")
         meta |= {"fit_seconds": self.results.fit_seconds, "sampler": self.results.sampler}
@@ -1109,9 +1133,12 @@ def save(self: BayesianMMM, path: str | Path) -> Path:
 def load(cls: BayesianMMM, path: str | Path) -> BayesianMMM:
     "Rebuild a model saved with `save` (graph rebuilt from the configs; trace reattached)."
     path = Path(path)
-    meta = json.loads((path / "meta.json").read_text())
     panel = PanelDataset.from_xarray(xr.load_dataset(path / "panel.nc"))
-    mmm = cls(panel, ModelConfig.from_json((path / "model_config.json").read_text()))
+    return _attach_saved_fit(cls(panel, ModelConfig.from_json((path / "model_config.json").read_text())), path)
+
+def _attach_saved_fit(mmm: BayesianMMM, path: Path) -> BayesianMMM:
+    "Reattach the trace saved in `path` (if the model was fitted) to a rebuilt model; extension models' `load` uses it too."
+    meta = json.loads((path / "meta.json").read_text())
     if meta["fitted"]:
         trace = xr.open_datatree(path / "trace.nc").load()
         with warnings.catch_warnings():

@@ -1,5 +1,6 @@
 """mmm_extensions: NestedMMM recovery (partially observed and survey-only mediators), what the configs change in the graph,
-what is rejected, save/load, and what the control-selection settings change in the graph."""
+what is rejected, save/load; MultivariateMMM recovery of cross effects and correlation; control selection
+(spike-and-slab, horseshoe) finding the controls that matter."""
 import warnings
 
 import numpy as np
@@ -162,12 +163,30 @@ def selection_data(seed=0, n=156):
     return X, y, Z
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("sel", [inclusion_prob_selection_config(0.3, slab_scale=1.0), sparse_selection_config(2)])
+def test_control_selection_finds_the_controls_that_matter(sel):
+    X, y, Z = selection_data()
+    names = [f"z{k}" for k in range(6)]
+    m = BayesianMMM(X, y, ["TV", "Search"], ModelConfig(chains=2, draws=500, tune=500, seed=2, control_selection=sel),
+                    X_controls=Z, control_names=names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        m.fit(nuts_sampler="nutpie")
+    s = m.control_selection_summary()
+    print(s[["mean", "hdi_low", "hdi_high", "inclusion_prob"]])
+    assert (s.loc[["z0", "z1"], "inclusion_prob"] > 0.9).all()
+    assert (s.loc[["z2", "z3", "z4", "z5"], "inclusion_prob"] < 0.5).all()
+    assert s.loc["z0", "hdi_low"] < 60 < s.loc["z0", "hdi_high"] and s.loc["z1", "hdi_low"] < -45 < s.loc["z1", "hdi_high"]
+
+
 def test_selection_settings_change_the_graph():
     X, y, Z = selection_data(n=52)
     build = lambda sel: BayesianMMM(X, y, ["TV", "Search"], ModelConfig(control_selection=sel), X_controls=Z)
     base = logp(build(inclusion_prob_selection_config(0.5)))
     assert logp(build(inclusion_prob_selection_config(0.2))) != base
-    assert logp(build(inclusion_prob_selection_config(0.5).replace(spike_scale=0.05))) != base
+    near0 = dict(control_ss_coef=np.full(6, 0.01))
+    assert logp(build(inclusion_prob_selection_config(0.5).replace(spike_scale=0.02)), **near0) != logp(build(inclusion_prob_selection_config(0.5)), **near0)
     # a confounder keeps its ordinary prior: with the spike-and-slab draw and the ordinary coefficient set apart,
     # the likelihood reads the ordinary one for the confounder only
     at = lambda m: logp(m, control_ss_coef=np.full(6, 0.9), control_coef=np.full(6, 0.1))
@@ -179,3 +198,103 @@ def test_nested_model_uses_control_selection(survey_sim):
     for sel, var in ((sparse_selection_config(1), "control_hs_tau"), (inclusion_prob_selection_config(0.3), "control_ss_coef")):
         m = make(survey_sim, nested("aggregated_survey"), model_config=ModelConfig(control_selection=sel), X_controls=Z)
         assert var in [v.name for v in m.model.free_RVs]
+
+
+# ---------------------------------------------------------------- MultivariateMMM
+from mmm_framework.datasets import simulate_multivariate  # noqa: E402
+from mmm_framework.mmm_extensions import MultivariateModelConfig  # noqa: E402
+from mmm_framework.mmm_extensions.multivariate import MultivariateMMM  # noqa: E402
+
+CANNIBAL = [{"source_outcome": "premium", "target_outcome": "basic", "promotion_column": "premium_promo"}]
+
+
+def mv_model(ms, cross=CANNIBAL, model_config=None, **mv):
+    cfg = MultivariateModelConfig(outcomes=[{"name": "premium"}, {"name": "basic"}], cross_effects=cross, **mv)
+    return MultivariateMMM(ms.X_media.to_numpy(), ms.outcomes, ms.channels, cfg, index=ms.outcomes.index,
+                           model_config=model_config or ModelConfig(chains=2, draws=1000, tune=1000, seed=1),
+                           promotion_data=ms.promotions, promotion_owner={"basic_promo": "basic", "premium_promo": "premium"})
+
+
+@pytest.fixture(scope="module")
+def multivariate():
+    ms = simulate_multivariate(n_periods=156, seed=2)
+    m = mv_model(ms)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        m.fit(nuts_sampler="nutpie")
+    return ms, m
+
+
+@pytest.mark.slow
+def test_multivariate_recovers_cross_effect_media_and_correlation(multivariate):
+    ms, m = multivariate
+    ce = m.compute_cross_effects().iloc[0]
+    truth = ms.cross.iloc[0]
+    print(m.compute_cross_effects().T, m.results.diagnostics)
+    assert ce.psi_hdi_low <= truth.psi <= ce.psi_hdi_high
+    assert ce.moved_hdi_low <= truth.total <= ce.moved_hdi_high
+    oe = m.compute_outcome_effects()
+    inside = [oe.loc[(o, c), "hdi_low"] <= ms.effects.loc[(o, c), "effect"] <= oe.loc[(o, c), "hdi_high"] for o, c in ms.effects.index]
+    assert np.mean(inside) >= 0.8, oe
+    corr = m.outcome_correlation().loc[("premium", "basic")]
+    assert corr.hdi_low <= ms.correlation[0, 1] <= corr.hdi_high
+    assert m.results.diagnostics["divergences"] == 0
+    # parts add up: each outcome's media + what flows through the cross effect = the net per channel
+    np.testing.assert_allclose(oe.loc["premium", "mean"].values + oe.loc["basic", "mean"].values + oe.loc["via cross effects", "mean"].values,
+                               oe.loc["net (all outcomes)", "mean"].values, rtol=1e-9)
+
+
+@pytest.mark.slow
+def test_multivariate_save_load_round_trip(multivariate, tmp_path):
+    ms, m = multivariate
+    back = MultivariateMMM.load(m.save(tmp_path / "mv"))
+    assert back.mv_config == m.mv_config
+    pd.testing.assert_frame_equal(back.compute_cross_effects(), m.compute_cross_effects())
+    pd.testing.assert_frame_equal(back.outcome_correlation(), m.outcome_correlation())
+
+
+@pytest.fixture(scope="module")
+def mv_sim():
+    return simulate_multivariate(n_periods=52, seed=0)
+
+
+def test_multivariate_fields_change_the_graph(mv_sim):
+    rv = lambda m: sorted(v.name for v in m.model.free_RVs)
+    base = mv_model(mv_sim)
+    assert logp(mv_model(mv_sim, lkj_eta=8.0)) != logp(base)
+    assert "saturation_lam" in rv(mv_model(mv_sim, share_media_saturation=True)) and "premium_saturation_lam" in rv(base)
+    assert base.model["season_coef"].ndim == 1 and mv_model(mv_sim, share_seasonality=False).model["season_coef"].ndim == 2
+    assert base.model["trend_growth"].ndim == 1 and mv_model(mv_sim, share_trend=True).model["trend_growth"].ndim == 0
+    lagged = [{**CANNIBAL[0], "lag": 2}]
+    assert logp(mv_model(mv_sim, cross=lagged)) != logp(base)
+    halo = [{**CANNIBAL[0], "effect_type": "halo"}]
+    assert logp(mv_model(mv_sim, cross=halo)) != logp(base)
+    sym = mv_model(mv_sim, cross=[{"source_outcome": "premium", "target_outcome": "basic", "effect_type": "symmetric"}])
+    ip = sym.model.initial_point()
+    cc = sym.model.compile_fn(sym.model["cross_contribution"], inputs=sym.model.value_vars, on_unused_input="ignore")(ip)
+    assert (np.abs(cc[:, :, 0]) > 0).any(axis=0).all()  # both outcomes receive the symmetric effect
+    no_trend = MultivariateModelConfig(outcomes=[{"name": "premium", "include_trend": False}, {"name": "basic"}], cross_effects=CANNIBAL)
+    m = MultivariateMMM(mv_sim.X_media.to_numpy(), mv_sim.outcomes, mv_sim.channels, no_trend, promotion_data=mv_sim.promotions,
+                        promotion_owner={"basic_promo": "basic"}, index=mv_sim.outcomes.index)
+    tr = m.model.compile_fn(m.model["trend_component"], inputs=m.model.value_vars, on_unused_input="ignore")({**m.model.initial_point(), "trend_growth": np.array([0.7, 0.7])})
+    assert np.allclose(tr[:, 0], 0.0) and not np.allclose(tr[:, 1], 0.0)
+
+
+@pytest.mark.parametrize("change,msg", [
+    (dict(mv=dict(share_media_adstock=False)), "carry-over"),
+    (dict(cfg=dict(trend={"type": "spline"})), "share_trend=False supports"),
+    (dict(cfg=dict(specification="multiplicative")), "additive"),
+    (dict(cfg=dict(intercept_prior={"distribution": "normal", "params": {"mu": 0, "sigma": 5}})), "intercept_prior_sigma"),
+    (dict(cfg=dict(hierarchical={"media_pooling": "none"})), "Leave hierarchical"),
+    (dict(cfg=dict(saturation={"type": "logistic", "priors": {"beta": {"distribution": "half_normal", "params": {"sigma": 3}}}})), "OutcomeConfig.media_effect"),
+    (dict(cross=[{"source_outcome": "premium", "target_outcome": "basic", "effect_type": "symmetric", "promotion_column": "premium_promo"}]), "symmetric"),
+])
+def test_multivariate_rejected(mv_sim, change, msg):
+    with pytest.raises(ModelBuildError, match=msg):
+        mv_model(mv_sim, cross=change.get("cross", CANNIBAL), model_config=ModelConfig().replace(**change.get("cfg", {})), **change.get("mv", {}))
+
+
+def test_multivariate_promotion_needs_an_owner(mv_sim):
+    cfg = MultivariateModelConfig(outcomes=[{"name": "premium"}, {"name": "basic"}], cross_effects=CANNIBAL)
+    with pytest.raises(ModelBuildError, match="promotion_owner"):
+        MultivariateMMM(mv_sim.X_media.to_numpy(), mv_sim.outcomes, mv_sim.channels, cfg, promotion_data=mv_sim.promotions, index=mv_sim.outcomes.index)

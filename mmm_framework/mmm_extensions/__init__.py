@@ -7,7 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/extensions.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/39_extensions.ipynb #8cf7ccc1
+# %% ../../nbs/39_extensions.ipynb #305dd2a6
 import importlib
 
 #: public name -> module of mmm_framework.mmm_extensions that defines it
@@ -21,8 +21,9 @@ _LAZY = {
                                "awareness_mediator", "survey_awareness_mediator", "foot_traffic_mediator", "cannibalization_effect",
                                "halo_effect")},
     **{n: "nested" for n in ("NestedMMM", "MediationWarning")},
+    **{n: "multivariate" for n in ("MultivariateMMM", "outcome_panel")},
 }
-_NOT_YET = {"MultivariateMMM", "CombinedMMM"}
+_NOT_YET = {"CombinedMMM"}
 __all__ = sorted(_LAZY)
 
 def __getattr__(name: str):
@@ -32,8 +33,8 @@ def __getattr__(name: str):
         globals()[name] = value
         return value
     if name in _NOT_YET:
-        raise NotImplementedError(f"{name} is not implemented yet: its configs and builders exist (MultivariateModelConfig, "
-                                  f"CombinedModelConfig), the model class does not. NestedMMM is available.")
+        raise NotImplementedError(f"{name} is not implemented yet: its config and builder exist (CombinedModelConfig), the model "
+                                  f"class does not. NestedMMM and MultivariateMMM are available.")
     raise AttributeError(f"module 'mmm_framework.mmm_extensions' has no attribute {name!r}")
 
 def __dir__(): return sorted(set(globals()) | set(_LAZY))
