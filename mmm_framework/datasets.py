@@ -23,8 +23,8 @@ from .config import AdstockType, Frequency, MFFColumnConfig, MFFConfig, Saturati
 
 # %% auto #0
 __all__ = ['DEMO_KW', 'adstock_weights', 'apply_adstock', 'saturate', 'SimulationTruth', 'simulate_mmm', 'NestedSimulation',
-           'simulate_nested', 'MultivariateSimulation', 'simulate_multivariate', 'load_demo_mff', 'demo_mff_config',
-           'demo_truth']
+           'simulate_nested', 'MultivariateSimulation', 'simulate_multivariate', 'simulate_combined', 'load_demo_mff',
+           'demo_mff_config', 'demo_truth']
 
 # %% ../nbs/03_datasets.ipynb #aef7847c
 def adstock_weights(kind: AdstockType | str, l_max: int, normalize: bool = True, **p) -> np.ndarray:
@@ -361,6 +361,41 @@ def simulate_multivariate(n_periods: int = 156, outcomes: tuple[str, ...] = ("pr
                                   promotions=pd.DataFrame({f"{o}_promo": promo[o] for o in outcomes}, index=dates), channels=channels,
                                   effects=pd.DataFrame(eff_rows, columns=["outcome", "channel", "effect"]).set_index(["outcome", "channel"]),
                                   cross=pd.DataFrame(cross_rows), correlation=R, params=params)
+
+# %% ../nbs/03_datasets.ipynb #78abc790
+def simulate_combined(n_periods: int = 156, mediator: str = "awareness", mediator_channels: dict | None = None,
+                      mediator_outcomes: dict | None = None, observation: str = "partial", own_sd: float = 0.6, seed: int = 0,
+                      **multivariate_kw) -> tuple[MultivariateSimulation, dict, pd.DataFrame]:
+    "Multi-outcome data plus one mediator. Returns (simulation, mediator_data, true indirect effects per (outcome, channel))."
+    ms = simulate_multivariate(n_periods=n_periods, seed=seed, **multivariate_kw)
+    rng = np.random.default_rng(seed + 100)
+    gam = mediator_channels or {"TV": 1.2, "Social": 0.8}
+    outs = mediator_outcomes or {o: 0.06 * ms.params["outcomes"][o]["level"] for o in ms.outcomes.columns}
+    u = {}
+    for c in gam:  # the mediator's own view of the channel: geometric carry-over, logistic curve
+        s = ms.X_media[c].to_numpy()
+        u[c] = saturate("logistic", apply_adstock(s, adstock_weights("geometric", 8, alpha=0.5)) / s[s > 0].mean(), beta=1.0, lam=1.2)
+    own = np.zeros(n_periods)
+    for i in range(n_periods): own[i] = (0.7 * own[i - 1] if i else 0.0) + rng.normal(0, own_sd * np.sqrt(1 - 0.49))
+    a = -0.4 if observation == "survey" else 0.0
+    eta = a + sum(g * u[c] for c, g in gam.items()) + own
+    rows, mediated = [], {}
+    for o, delta in outs.items():
+        ms.outcomes[o] = ms.outcomes[o] + delta * (eta - a)
+        mediated[o] = delta * sum(g * u[c] for c, g in gam.items())  # the media-driven part, which a cross effect also carries
+        rows += [(o, c, float(delta * g * u[c].sum())) for c, g in gam.items()]
+    for k, ce in ms.cross.iterrows():  # a source's lift includes what its media do through the mediator
+        if ce.source not in mediated: continue
+        drv = mediated[ce.source] * (ms.promotions[ce.promotion].to_numpy() if ce.promotion else 1.0)
+        drv = np.concatenate([np.zeros(ce.lag), drv[: n_periods - ce.lag]]) if ce.lag else drv
+        ms.outcomes[ce.target] = ms.outcomes[ce.target] + ce.psi * drv
+        ms.cross.loc[k, "total"] += float((ce.psi * drv).sum())
+    dates = ms.outcomes.index
+    if observation == "survey": data = _waves(dates, expit(eta), 4, 800, rng)
+    else:
+        obs = 50.0 + 10.0 * eta
+        data = pd.Series(np.where(rng.random(n_periods) < 0.5, np.nan, obs) if observation == "partial" else obs, index=dates)
+    return ms, {mediator: data}, pd.DataFrame(rows, columns=["outcome", "channel", "effect"]).set_index(["outcome", "channel"])
 
 # %% ../nbs/03_datasets.ipynb #3ec33eb3
 DEMO_KW = dict(n_periods=104, n_geos=6, channels=("TV", "Search", "Social"), national_channels=("TV",), grp_channels=("TV",),

@@ -873,7 +873,7 @@ _DERIVED = ["channel_contribution", "control_contribution", "intercept_component
 def derived(self: MMMResults) -> xr.Dataset:
     "Posterior of the deterministic parts, on the model's (scaled) KPI."
     if self._derived is None:
-        names = _DERIVED + list(getattr(self.mmm, "extra_derived", []))  # extension models add their paths
+        names = _DERIVED + [n for n in getattr(self.mmm, "extra_derived", ()) if n in self.mmm.model.named_vars]  # extension models add theirs
         self._derived = pm.compute_deterministics(self.posterior, var_names=names, model=self.mmm.model, progressbar=False)
     return self._derived
 

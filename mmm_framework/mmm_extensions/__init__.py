@@ -7,7 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/extensions.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/39_extensions.ipynb #305dd2a6
+# %% ../../nbs/39_extensions.ipynb #bdf6621e
 import importlib
 
 #: public name -> module of mmm_framework.mmm_extensions that defines it
@@ -22,8 +22,8 @@ _LAZY = {
                                "halo_effect")},
     **{n: "nested" for n in ("NestedMMM", "MediationWarning")},
     **{n: "multivariate" for n in ("MultivariateMMM", "outcome_panel")},
+    **{n: "combined" for n in ("CombinedMMM",)},
 }
-_NOT_YET = {"CombinedMMM"}
 __all__ = sorted(_LAZY)
 
 def __getattr__(name: str):
@@ -32,9 +32,6 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(f"mmm_framework.mmm_extensions.{_LAZY[name]}"), name)
         globals()[name] = value
         return value
-    if name in _NOT_YET:
-        raise NotImplementedError(f"{name} is not implemented yet: its config and builder exist (CombinedModelConfig), the model "
-                                  f"class does not. NestedMMM and MultivariateMMM are available.")
     raise AttributeError(f"module 'mmm_framework.mmm_extensions' has no attribute {name!r}")
 
 def __dir__(): return sorted(set(globals()) | set(_LAZY))
