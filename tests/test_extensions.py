@@ -330,3 +330,33 @@ def test_combined_recovers_direct_indirect_per_outcome_and_round_trips(tmp_path)
     back = CombinedMMM.load(m.save(tmp_path / "combined"))
     pd.testing.assert_frame_equal(back.compute_mediation_effects(), me)
     assert back.combined_config == cc
+
+
+# ---------------------------------------------------------------- reports of the extension models
+from mmm_framework.reporting import MMMReportGenerator  # noqa: E402
+
+
+@pytest.mark.slow
+def test_report_of_a_nested_model(partial):
+    _, m = partial
+    from mmm_framework.reporting import ReportConfig
+    keep = {"roi", "response_curves", "extensions"}  # the rest is the core's report, tested with the core model
+    gen = MMMReportGenerator(ReportConfig(sections={s: s in keep for s in ReportConfig().sections}))
+    html = gen.generate_report(m)
+    t = gen.tables()
+    assert "mediation_effects" in t and 'data-table="mediation_effects"' in html
+    pd.testing.assert_frame_equal(t["mediation_effects"], m.compute_mediation_effects()[t["mediation_effects"].columns])
+    assert "what-if analysis" in gen.notes["response_curves"]  # refused with the reason, not computed wrongly
+    assert "roi" in t  # totals and ROI are exact and reported
+
+
+@pytest.mark.slow
+def test_report_of_a_multivariate_model(multivariate):
+    _, m = multivariate
+    from mmm_framework.reporting import ReportConfig
+    gen = MMMReportGenerator(ReportConfig(sections={s: s in {"budget", "extensions"} for s in ReportConfig().sections}))
+    html = gen.generate_report(m)
+    t = gen.tables()
+    assert {"cross_effects", "outcome_effects", "outcome_correlation"} <= set(t) and 'data-table="cross_effects"' in html
+    assert len(t["outcome_correlation"]) == 1  # one pair
+    assert "extensions" not in gen.notes and "what-if analysis" in gen.notes["budget"]

@@ -185,7 +185,7 @@ def executive_summary(r: ReportData) -> Section:
                      f"({moves.loc[up, 'change_pct']:+.0f}%) and away from <b>{html.escape(str(down))}</b> ({moves.loc[down, 'change_pct']:+.0f}%): "
                      f"expected lift {est(l.loc['lift', 'mean'], l.loc['lift', 'hdi_low'], l.loc['lift', 'hdi_high'], unit, r.p)}"
                      + ("." if sure else "; the interval includes zero, so the gain is not established.") + "</li>")
-    except NotApplicable as e:
+    except (NotApplicable, NotImplementedError) as e:
         items.append(f"<li>No budget recommendation: {html.escape(str(e))}.</li>")
     if not r.has_spend.any():
         return Section("executive_summary", "Executive summary", "<ul>" + "".join(items) + "</ul>"
@@ -262,7 +262,7 @@ def roi(r: ReportData) -> Section:
         t = mr[["mean", "hdi_low", "hdi_high", "spend"]].rename(columns=lambda c: f"marginal_roi_{c}" if c != "spend" else f"spend ({r.currency})")
         body += "<p>Marginal ROI is the return on the next unit of spend; below the average ROI, the channel is past its steepest part.</p>"
         body += f"<h3>Marginal ROI ({html.escape(ru)}, {100 * r.p:.0f}% HDI)</h3>" + table_html(t, "marginal_roi"); tables["marginal_roi"] = t
-    except NotApplicable as e:
+    except (NotApplicable, NotImplementedError) as e:
         body += f'<p class="note">Marginal ROI omitted: {html.escape(str(e))}.</p>'
     return Section("roi", "Channel ROI and marginal ROI", body, tables)
 
@@ -296,8 +296,30 @@ def geo_breakdown(r: ReportData) -> Section:
                    + table_html(g, "contributions_by_geo"), {"contributions_by_geo": g})
 
 def extensions(r: ReportData) -> Section:
-    "Mediation and cross-effect sections, for the extension models."
-    raise NotApplicable(f"mediation and cross-effect sections apply to NestedMMM / MultivariateMMM models; this is a {type(r.mmm).__name__}")
+    "Mediation (each channel's direct and indirect effects) and cross effects between outcomes, for the extension models."
+    m, parts, tables, pc = r.mmm, [], {}, f"{100 * r.p:.0f}%"
+    if hasattr(m, "compute_mediation_effects"):
+        t = m.compute_mediation_effects(r.p)[["mean", "hdi_low", "hdi_high", "roi_mean", "roi_hdi_low", "roi_hdi_high", "share_mediated"]]
+        parts.append(f"<h3>Effects by path ({html.escape(r.kpi_unit)} over the sample; ROI in {html.escape(r.kpi_unit)} per "
+                     f"{html.escape(r.currency)}; {pc} HDI)</h3><p>Each channel's effect split into its direct path and its path through "
+                     f"each mediator; in every posterior draw the parts add up to the total. share_mediated is the part of the total "
+                     f"that goes through mediators.</p>" + table_html(t, "mediation_effects"))
+        tables["mediation_effects"] = t
+    if hasattr(m, "compute_cross_effects") and m.mv_config.cross_effects:
+        ce = m.compute_cross_effects(r.p)
+        parts.append(f"<h3>Cross effects between outcomes ({pc} HDI)</h3><p>psi: target {html.escape(r.kpi_unit)} per unit of the "
+                     f"source's lift (its media and promotion); moved: the total over the sample.</p>" + table_html(ce, "cross_effects"))
+        tables["cross_effects"] = ce
+    if hasattr(m, "compute_outcome_effects"):
+        oe = m.compute_outcome_effects(r.p).drop(columns="kpi_unit")
+        parts.append(f"<h3>Media effect per outcome, through cross effects, and net ({html.escape(r.kpi_unit)}, {pc} HDI)</h3>"
+                     + table_html(oe, "outcome_effects"))
+        corr = m.outcome_correlation(r.p)
+        corr = corr[corr.index.get_level_values(0) < corr.index.get_level_values(1)]
+        parts.append(f"<h3>Residual correlation between outcomes ({pc} HDI)</h3>" + table_html(corr, "outcome_correlation"))
+        tables |= {"outcome_effects": oe, "outcome_correlation": corr}
+    if not parts: raise NotApplicable(f"mediation and cross-effect sections apply to NestedMMM / MultivariateMMM / CombinedMMM models; this is a {type(m).__name__}")
+    return Section("extensions", "Mediation and cross effects", "".join(parts), tables)
 
 # %% ../../nbs/11_report.ipynb #f16de2e9
 def methodology(r: ReportData) -> Section:
@@ -371,7 +393,7 @@ class MMMReportGenerator:
         for name in SECTIONS:
             if not cfg.sections[name]: continue
             try: self.sections.append(BUILDERS[name](data))
-            except NotApplicable as e: self.notes[name] = str(e)
+            except (NotApplicable, NotImplementedError) as e: self.notes[name] = str(e)
         sub = f"{type(mmm).__name__} of {mmm.panel.config.kpi.name} ({data.kpi_unit}); {len(mmm.data.dates)} periods, {len(mmm.data.series)} series"
         self.html = page(cfg, self.sections, self.notes, sub)
         return self.html
