@@ -28,8 +28,9 @@ demo: install
 check-sync: install
 	@bash scripts/check_in_sync.sh
 
+# Tutorials are executed once, under nbval (see pytest below), not here as well.
 nbdev-test: install
-	$(BIN)/nbdev-test --n-workers 2 --flags slow
+	$(BIN)/nbdev-test --n-workers 2 --flags slow --skip-folder-re '^([_.]|tutorials$$)'
 
 # Tutorials run under nbval from output-free copies: nbdev-clean drops execution counts, which nbval
 # would read as "unrun cells with outputs"; the tutorials' checks are their own assert cells.
@@ -46,7 +47,7 @@ pytest: tutorial-copies
 test: check-sync nbdev-test pytest
 
 fast-test: check-sync tutorial-copies
-	$(BIN)/nbdev-test --n-workers 2
+	$(BIN)/nbdev-test --n-workers 2 --skip-folder-re '^([_.]|tutorials$$)'
 	$(BIN)/python -m pytest -q -m "not slow" tests
 	IN_TEST=1 $(BIN)/python -m pytest -q $(NBVAL_DIR) --nbval-lax
 
