@@ -36,6 +36,8 @@ def tiny_geo_fit_path():
     """A small fitted geo model (3 geos x 52 weeks x 2 channels), fitted once and kept on disk (netCDF + JSON) under
     .cache/fixtures, keyed by the model code, so UI tests and apps in other processes load the same fit in seconds."""
     import hashlib
+    import os
+    import shutil
     import warnings
     from pathlib import Path
 
@@ -51,7 +53,10 @@ def tiny_geo_fit_path():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", M.ConvergenceWarning)
             mmm.fit(draws=150, tune=150, chains=2, random_seed=1, nuts_sampler="nutpie")
-        mmm.save(path)
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")  # pytest workers may race: write aside, rename into place once
+        mmm.save(tmp)
+        try: tmp.rename(path)
+        except OSError: shutil.rmtree(tmp)  # another worker's copy landed first (same seed, same fit)
     return path
 
 

@@ -91,6 +91,14 @@ def test_nested_recovers_from_survey_waves_only():
     assert ((p > 0) & (p < 1)).all()  # reported as a proportion
 
 
+def at_draw(m, var, seed=0, **values):
+    "Model variable `var` at one prior draw of the free parameters, with `values` (constrained, by name) in place of the draw's."
+    import pymc as pm
+    free = m.model.free_RVs
+    point = dict(zip([v.name for v in free], pm.draw(free, random_seed=seed))) | values
+    return m.model.compile_fn(m.model[var], inputs=free, on_unused_input="ignore")(point)
+
+
 def logp(m, **at):
     "Model log-density at a fixed unconstrained point (0.3 everywhere, or the values in `at`)."
     pt_ = {k: np.full_like(v, 0.3) for k, v in m.model.initial_point().items()}
@@ -271,19 +279,35 @@ def test_multivariate_fields_change_the_graph(mv_sim):
     halo = [{**CANNIBAL[0], "effect_type": "halo"}]
     assert logp(mv_model(mv_sim, cross=halo)) != logp(base)
     sym = mv_model(mv_sim, cross=[{"source_outcome": "premium", "target_outcome": "basic", "effect_type": "symmetric"}])
-    ip = sym.model.initial_point()
-    cc = sym.model.compile_fn(sym.model["cross_contribution"], inputs=sym.model.value_vars, on_unused_input="ignore")(ip)
+    cc = at_draw(sym, "cross_contribution")
     assert (np.abs(cc[:, :, 0]) > 0).any(axis=0).all()  # both outcomes receive the symmetric effect
     no_trend = MultivariateModelConfig(outcomes=[{"name": "premium", "include_trend": False}, {"name": "basic"}], cross_effects=CANNIBAL)
     m = MultivariateMMM(mv_sim.X_media.to_numpy(), mv_sim.outcomes, mv_sim.channels, no_trend, promotion_data=mv_sim.promotions,
                         promotion_owner={"basic_promo": "basic"}, index=mv_sim.outcomes.index)
-    tr = m.model.compile_fn(m.model["trend_component"], inputs=m.model.value_vars, on_unused_input="ignore")({**m.model.initial_point(), "trend_growth": np.array([0.7, 0.7])})
+    tr = at_draw(m, "trend_component", trend_growth=np.array([0.7, 0.7]))
     assert np.allclose(tr[:, 0], 0.0) and not np.allclose(tr[:, 1], 0.0)
 
 
+def test_multivariate_per_outcome_carryover(mv_sim):
+    "share_media_adstock=False: each outcome's media carry-over follows its own adstock parameters."
+    m = mv_model(mv_sim, share_media_adstock=False)
+    names = {v.name for v in m.model.free_RVs}
+    assert {"premium_adstock_alpha", "basic_adstock_alpha"} <= names and "adstock_alpha" not in names
+    a, b = at_draw(m, "channel_contribution", premium_adstock_alpha=np.full(3, 0.1)), at_draw(m, "channel_contribution", premium_adstock_alpha=np.full(3, 0.8))
+    assert not np.allclose(a[:, 0], b[:, 0]) and np.allclose(a[:, 1], b[:, 1])  # premium's carry-over moved, basic's did not
+
+
+@pytest.mark.parametrize("trend", [{"type": "piecewise", "n_changepoints": 4}, {"type": "spline"}, {"type": "gaussian_process"}])
+def test_multivariate_per_outcome_trend(mv_sim, trend):
+    "share_trend=False with a piecewise, spline or GP trend: one path per outcome (shared: the same path)."
+    def trend_paths(share):
+        return at_draw(mv_model(mv_sim, model_config=ModelConfig().replace(trend=trend), share_trend=share), "trend_component", seed=3)
+    own, shared = trend_paths(False), trend_paths(True)
+    assert own.shape == shared.shape == (len(mv_sim.outcomes), 2)
+    assert not np.allclose(own[:, 0], own[:, 1]) and np.allclose(shared[:, 0], shared[:, 1])
+
+
 @pytest.mark.parametrize("change,msg", [
-    (dict(mv=dict(share_media_adstock=False)), "carry-over"),
-    (dict(cfg=dict(trend={"type": "spline"})), "share_trend=False supports"),
     (dict(cfg=dict(specification="multiplicative")), "additive"),
     (dict(cfg=dict(intercept_prior={"distribution": "normal", "params": {"mu": 0, "sigma": 5}})), "intercept_prior_sigma"),
     (dict(cfg=dict(hierarchical={"media_pooling": "none"})), "Leave hierarchical"),
@@ -348,6 +372,7 @@ def test_report_of_a_nested_model(partial):
     pd.testing.assert_frame_equal(t["mediation_effects"], m.compute_mediation_effects()[t["mediation_effects"].columns])
     assert "what-if analysis" in gen.notes["response_curves"]  # refused with the reason, not computed wrongly
     assert "roi" in t  # totals and ROI are exact and reported
+    assert 'data-chart="effects"' in html  # the effects-by-path chart
 
 
 @pytest.mark.slow
@@ -360,3 +385,26 @@ def test_report_of_a_multivariate_model(multivariate):
     assert {"cross_effects", "outcome_effects", "outcome_correlation"} <= set(t) and 'data-table="cross_effects"' in html
     assert len(t["outcome_correlation"]) == 1  # one pair
     assert "extensions" not in gen.notes and "what-if analysis" in gen.notes["budget"]
+    assert 'data-chart="effects"' in html
+
+
+@pytest.mark.slow
+def test_dashboard_of_a_multivariate_model(multivariate):
+    "The dashboard of a multi-outcome model: outcomes to select, an effects tab (direct, via the cross effect, total) instead of curves."
+    from dataclasses import replace
+    from mmm_framework.ui.dashboard import ALL, EXTENSION_TABS, PosteriorDashboard
+    _, m = multivariate
+    db = PosteriorDashboard(m, max_draws=None)
+    assert db.data.tabs == EXTENSION_TABS and db.data.geos == [ALL, "premium", "basic"] and db.geo.description == "outcome"
+    via = f"via {m.mv_config.cross_effects[0].short()}"
+    oe = m.compute_outcome_effects()
+    e_all = db.data.effects(db.state).set_index(["channel", "path"])["mean"]
+    np.testing.assert_allclose(e_all.xs("total", level="path").values, oe.loc["net (all outcomes)", "mean"].values, rtol=1e-6)
+    e_basic = db.data.effects(replace(db.state, geo="basic")).set_index(["channel", "path"])["mean"]
+    np.testing.assert_allclose(e_basic.xs("direct", level="path").values, oe.loc["basic", "mean"].values, rtol=1e-6)
+    np.testing.assert_allclose(e_basic.xs(via, level="path").values, oe.loc["via cross effects", "mean"].values, rtol=1e-6)  # lands on basic
+    assert (e_basic.xs(via, level="path") < 0).all()  # premium's promotion cannibalises basic
+    e_prem = db.data.effects(replace(db.state, geo="premium")).set_index(["channel", "path"])["mean"]
+    assert (e_prem.xs(via, level="path") == 0).all()
+    db.geo.value = "premium"  # the fit tab follows the outcome
+    np.testing.assert_allclose(np.array(db.figs["fit"].data[3].y), m.data.y[:, 0])

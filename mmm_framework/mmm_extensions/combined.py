@@ -50,7 +50,7 @@ class CombinedMMM(MultivariateMMM):
 for _name in ("_path_inputs", "_mediator_series", "_mediator_intercept", "_mediator_observations", "_check_mediators", "_masked_input"):
     setattr(CombinedMMM, _name, getattr(NestedMMM, _name))  # the mediator machinery, shared
 
-# %% ../../nbs/34_combined.ipynb #32ac9f4e
+# %% ../../nbs/34_combined.ipynb #8fff2044
 @patch
 def _check_config(self: CombinedMMM):
     MultivariateMMM._check_config(self)
@@ -58,6 +58,10 @@ def _check_config(self: CombinedMMM):
     if nc.share_saturation_across_mediators and not mv.share_media_saturation and any(m.saturation is None for m in nc.mediators):
         raise ModelBuildError("share_saturation_across_mediators reuses the channel's saturation curve, but with share_media_saturation=False "
                               "each outcome has its own; share the outcomes' curve too, or give the mediator paths their own.")
+    if nc.share_adstock_across_mediators and not mv.share_media_adstock and any(m.adstock is None for m in nc.mediators):
+        raise ModelBuildError("share_adstock_across_mediators reuses the channel's carry-over, but with share_media_adstock=False each outcome "
+                              "has its own and a national mediator has no single one to reuse; keep the outcomes' carry-over shared, set "
+                              "share_adstock_across_mediators=False, or give the mediators their own (MediatorConfig.adstock).")
     self._check_mediators()
 
 @patch
@@ -106,8 +110,13 @@ def _other_terms(self: CombinedMMM): return MultivariateMMM._other_terms(self) +
 def _extra_components(self: CombinedMMM, der) -> dict:
     return MultivariateMMM._extra_components(self, der) | NestedMMM._extra_components(self, der)
 
-# %% ../../nbs/34_combined.ipynb #b79bae1d
-CombinedMMM.mediation_samples = NestedMMM.mediation_samples
+# %% ../../nbs/34_combined.ipynb #cdfd3375
+CombinedMMM.mediation_path_samples, CombinedMMM.mediation_samples = NestedMMM.mediation_path_samples, NestedMMM.mediation_samples
+
+@patch
+def _own_path_samples(self: CombinedMMM) -> xr.DataArray:
+    "The channel's own paths into each outcome: 'direct' and one per mediator (effect_path_samples adds the cross effects and the total)."
+    return self.mediation_path_samples().drop_sel(path="total")
 CombinedMMM.posterior_response, CombinedMMM.predict_samples = NestedMMM.posterior_response, NestedMMM.predict_samples  # no what-if yet (see NestedMMM)
 
 @patch

@@ -295,7 +295,7 @@ def _extra_components(self: NestedMMM, der) -> dict:
     return {f"{m.name} (own)": der["mediator_own"].sel(mediator=m.name, drop=True).transpose("chain", "draw", "date", "series")
             for m in self.nested_config.mediators if self._mediators[m.name]["kind"] != "latent"}
 
-# %% ../../nbs/32_nested.ipynb #f267a7eb
+# %% ../../nbs/32_nested.ipynb #44d7d913
 _NO_WHAT_IF = ("what-if analysis (response curves, marginal ROI, budget plans, prediction) is not available for a {} yet: changed "
                "media would have to move each observed mediator too, which the model does not do yet. Its mediation effects, "
                "contributions, ROI and decomposition are exact (compute_mediation_effects, compute_roi).")
@@ -306,18 +306,26 @@ def posterior_response(self: NestedMMM, *args, **kwargs): raise NotImplementedEr
 @patch
 def predict_samples(self: NestedMMM, *args, **kwargs): raise NotImplementedError(_NO_WHAT_IF.format(type(self).__name__))
 
-# %% ../../nbs/32_nested.ipynb #150b7a9f
+NestedMMM.supports_what_if = False  # the dashboard shows an effects tab instead of response curves
+
+# %% ../../nbs/32_nested.ipynb #472ee290
 @patch
-def mediation_samples(self: NestedMMM, by_series: bool = False) -> xr.DataArray:
-    "Per draw, channel and path ('direct', each mediator, 'total'): effect in KPI units summed over the sample (and series unless `by_series`)."
+def mediation_path_samples(self: NestedMMM) -> xr.DataArray:
+    "Per draw, date, series, channel and path ('direct', each mediator, 'total'): the channel's effect in KPI units."
     der = self._require_fit().derived()
     paths = {"direct": der["direct_contribution"]}
     for m in self.nested_config.mediators: paths[m.name] = der["indirect_contribution"].sel(mediator=m.name, drop=True)
     paths["total"] = der["channel_contribution"]
-    over = ("date",) if by_series else ("date", "series")
-    out = {k: self._contribution_kpi(v.transpose("chain", "draw", "date", "series", "channel"), der["mu"]).sum(over) for k, v in paths.items()}
-    keep = ("series", "channel") if by_series else ("channel",)
-    return xr.concat(list(out.values()), dim=pd.Index(list(out), name="path")).transpose("chain", "draw", *keep, "path").rename("effect")
+    out = [self._contribution_kpi(v.transpose("chain", "draw", "date", "series", "channel"), der["mu"]) for v in paths.values()]
+    out = xr.concat(out, dim="path").assign_coords(path=list(paths))  # numpy labels (a pandas string index will not concat with them)
+    return out.transpose("chain", "draw", "date", "series", "channel", "path").rename("effect")
+
+NestedMMM.effect_path_samples = NestedMMM.mediation_path_samples  # what the dashboard's effects tab sums over any period and series
+
+@patch
+def mediation_samples(self: NestedMMM, by_series: bool = False) -> xr.DataArray:
+    "Per draw, channel and path ('direct', each mediator, 'total'): effect in KPI units summed over the sample (and series unless `by_series`)."
+    return self.mediation_path_samples().sum(("date",) if by_series else ("date", "series"))
 
 @patch
 def compute_mediation_effects(self: NestedMMM, hdi_prob: float = 0.9, by_series: bool = False) -> pd.DataFrame:

@@ -14,8 +14,8 @@ from plotly.subplots import make_subplots
 
 # %% auto #0
 __all__ = ['FONT', 'PALETTES', 'BASE_TEMPLATES', 'template', 'fit_chart', 'decomposition_chart', 'waterfall_chart',
-           'roi_forest_chart', 'prior_posterior_chart', 'response_curve_chart', 'adstock_chart', 'diagnostics_chart',
-           'allocation_chart', 'geo_chart']
+           'roi_forest_chart', 'prior_posterior_chart', 'effects_chart', 'response_curve_chart', 'adstock_chart',
+           'diagnostics_chart', 'allocation_chart', 'geo_chart']
 
 # %% ../../nbs/10_charts.ipynb #9bd0b776
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -85,18 +85,21 @@ def waterfall_chart(totals: pd.DataFrame, theme: str = "light", title: str = "Co
                                hoverinfo="text", connector=dict(line=dict(width=0.5))))
     return fig
 
-# %% ../../nbs/10_charts.ipynb #987acd3f
+# %% ../../nbs/10_charts.ipynb #74f999a6
+def _forest(f: pd.DataFrame, y: list, name: str, color: str, offset: str, fmt: str = ".3f") -> go.Scatter:
+    "Means as markers with HDI error bars (frame: mean, hdi_low, hdi_high) on categorical rows `y`."
+    return go.Scatter(x=f["mean"], y=y, mode="markers", name=name, marker=dict(color=color, size=10),
+                      error_x=dict(type="data", symmetric=False, array=f.hdi_high - f["mean"], arrayminus=f["mean"] - f.hdi_low),
+                      customdata=np.c_[f.hdi_low, f.hdi_high], offsetgroup=offset,
+                      hovertemplate=f"%{{y}}: %{{x:{fmt}}} (HDI %{{customdata[0]:{fmt}}} to %{{customdata[1]:{fmt}}})<extra>" + name + "</extra>")
+
 def roi_forest_chart(roi: pd.DataFrame, theme: str = "light", prior: pd.DataFrame | None = None, title: str = "ROI by channel",
                      unit: str = "", hdi_prob: float = 0.9, breakeven: float | None = None) -> go.Figure:
     "Mean and HDI per channel (index channel; mean, hdi_low, hdi_high), optionally beside a prior's interval."
     r = roi.dropna(subset=["mean"])
     c, p = PALETTES[theme], _pct(hdi_prob)
     fig = _fig(theme, title, unit or "ROI", "", height=max(260, 70 * len(r) + 120))
-    def bars(f, name, color, offset):
-        return go.Scatter(x=f["mean"], y=[str(i) for i in f.index], mode="markers", name=name, marker=dict(color=color, size=10),
-                          error_x=dict(type="data", symmetric=False, array=f.hdi_high - f["mean"], arrayminus=f["mean"] - f.hdi_low),
-                          customdata=np.c_[f.hdi_low, f.hdi_high], offsetgroup=offset,
-                          hovertemplate="%{y}: %{x:.3f} (HDI %{customdata[0]:.3f} to %{customdata[1]:.3f})<extra>" + name + "</extra>")
+    bars = lambda f, name, color, offset: _forest(f, [str(i) for i in f.index], name, color, offset)
     if prior is not None:
         fig.add_trace(bars(prior.reindex(r.index), f"prior ({p} HDI)", "#9a9a9a", "prior"))
     fig.add_trace(bars(r, f"posterior ({p} HDI)" if prior is not None else f"mean ({p} HDI)", c[0], "post"))
@@ -108,6 +111,21 @@ def roi_forest_chart(roi: pd.DataFrame, theme: str = "light", prior: pd.DataFram
 def prior_posterior_chart(prior: pd.DataFrame, posterior: pd.DataFrame, theme: str = "light", unit: str = "", hdi_prob: float = 0.9) -> go.Figure:
     "What the data changed: each channel's prior ROI interval beside its posterior."
     return roi_forest_chart(posterior, theme, prior=prior, title="ROI: prior vs posterior", unit=unit, hdi_prob=hdi_prob)
+
+def effects_chart(effects: pd.DataFrame, theme: str = "light", title: str = "Effects by path", unit: str = "", hdi_prob: float = 0.9) -> go.Figure:
+    "Each channel's effect split by path (direct, via a mediator, via a cross effect) beside its total: one marker row per path with its HDI (columns channel, path, mean, hdi_low, hdi_high)."
+    c, p = PALETTES[theme], _pct(hdi_prob)
+    chans = list(dict.fromkeys(effects.channel))
+    paths = list(dict.fromkeys(effects.path))
+    fig = _fig(theme, title, f"effect ({unit})" if unit else "effect", "", height=max(300, 40 * len(chans) * len(paths) + 140))
+    for i, path in enumerate(paths):
+        f = effects[effects.path == path]
+        color = "#333333" if path == "total" and theme != "dark" else "#eeeeee" if path == "total" else c[i % len(c)]
+        fig.add_trace(_forest(f, list(f.channel), f"{path} ({p} HDI)", color, path, fmt=",.0f"))
+    fig.add_vline(x=0, line=dict(dash="dot", color="#888"))
+    fig.update_layout(scattermode="group")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=chans)
+    return fig
 
 # %% ../../nbs/10_charts.ipynb #e1be1473
 def response_curve_chart(curves: pd.DataFrame, theme: str = "light", title: str = "Response curves", currency: str = "") -> go.Figure:

@@ -272,7 +272,7 @@ def response_curves(r: ReportData) -> Section:
             + _figure(charts.adstock_chart(r.adstock, r.cfg.theme), "adstock"))
     return Section("response_curves", "Response and adstock curves", body, {"response_curves": r.curves, "adstock": r.adstock})
 
-# %% ../../nbs/11_report.ipynb #de116247
+# %% ../../nbs/11_report.ipynb #52fd17a1
 def budget(r: ReportData) -> Section:
     "The optimised plan at the configured budget and bounds, its lift over recent spend, and where it hits the bounds."
     plan = r.plan
@@ -298,6 +298,14 @@ def geo_breakdown(r: ReportData) -> Section:
 def extensions(r: ReportData) -> Section:
     "Mediation (each channel's direct and indirect effects) and cross effects between outcomes, for the extension models."
     m, parts, tables, pc = r.mmm, [], {}, f"{100 * r.p:.0f}%"
+    if hasattr(m, "effect_path_samples"):  # one chart of every path (mediators, cross effects) beside the total, over outcomes and the sample
+        from mmm_framework.model import hdi  # a fitted model is here, so the model module is loaded already
+        e = m.effect_path_samples().sum(("date", "series")).stack(sample=("chain", "draw")).transpose("sample", "channel", "path")
+        lo, hi = hdi(e.values, r.p)
+        ef = pd.DataFrame({"channel": np.repeat(e.channel.values, e.sizes["path"]), "path": [str(p) for p in e.path.values] * e.sizes["channel"],
+                           "mean": e.values.mean(0).ravel(), "hdi_low": lo.ravel(), "hdi_high": hi.ravel()})
+        parts.append(_figure(charts.effects_chart(ef, r.cfg.theme, title="Effects by path (all outcomes, the whole sample)", unit=r.kpi_unit,
+                                                  hdi_prob=r.p), "effects"))
     if hasattr(m, "compute_mediation_effects"):
         t = m.compute_mediation_effects(r.p)[["mean", "hdi_low", "hdi_high", "roi_mean", "roi_hdi_low", "roi_hdi_high", "share_mediated"]]
         parts.append(f"<h3>Effects by path ({html.escape(r.kpi_unit)} over the sample; ROI in {html.escape(r.kpi_unit)} per "

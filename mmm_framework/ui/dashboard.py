@@ -1,4 +1,4 @@
-"""The fitted model in five tabs (fit, decomposition, ROI, response curves, diagnostics) with selectors for geo, channel and interval level; traces update in place.
+"""The fitted model in five tabs (fit, decomposition, ROI, response curves or effects by path, diagnostics) with selectors for geo or product, channel, period and interval level; traces update in place.
 
 Docs: https://mmm-framework.github.io/mmm_framework/dashboard.html.md"""
 
@@ -17,15 +17,16 @@ from ..model import hdi
 from ..reporting import charts
 
 # %% auto #0
-__all__ = ['ALL', 'TABS', 'DashboardState', 'DashboardData', 'sync_figure', 'PosteriorDashboard']
+__all__ = ['ALL', 'TABS', 'EXTENSION_TABS', 'DashboardState', 'DashboardData', 'sync_figure', 'PosteriorDashboard']
 
-# %% ../../nbs/13_dashboard.ipynb #be7d9ddc
+# %% ../../nbs/13_dashboard.ipynb #ab6f2df9
 ALL = "all geos"
 TABS = ("fit", "decomposition", "roi", "response_curves", "diagnostics")
+EXTENSION_TABS = ("fit", "decomposition", "roi", "effects", "diagnostics")  # models without what-if: effects by path instead of curves
 
 @dataclass(frozen=True)
 class DashboardState:
-    "What the dashboard shows: a geo (or all), a channel (for response curves), a period (first, last date; None = all), the HDI level and the tab."
+    "What the dashboard shows: a geo or product (or all), a channel (response curves, effects), a period (first, last date; None = all), the HDI level and the tab."
     geo: str = ALL
     channel: str | None = None
     hdi_prob: float = 0.9
@@ -41,7 +42,7 @@ def _summ(s: np.ndarray, prob: float) -> dict:
     lo, hi = hdi(s, prob)
     return {"mean": s.mean(0), "median": np.median(s, 0), "hdi_low": lo, "hdi_high": hi}
 
-# %% ../../nbs/13_dashboard.ipynb #0b219872
+# %% ../../nbs/13_dashboard.ipynb #a5dde4d7
 class DashboardData:
     "Posterior draws behind the dashboard (computed once per fit) and the frames each state needs."
     def __init__(self, mmm, max_draws: int | None = 300, seed: int = 0):
@@ -56,7 +57,18 @@ class DashboardData:
         self.dec, self.components = dec.transpose("date", "series", "component").values, list(dec.component.values)
         self.summary = mmm.results.summary()
         self.max_draws, self._curves = max_draws, {}
-        self.geos = [ALL] + list(dict.fromkeys(self.d.geo_of)) if len(self.d.series) > 1 else [ALL]
+        self.paths, self.path_names = None, []
+        if hasattr(mmm, "effect_path_samples"):  # extension models: each channel's effect by path, per date and series
+            e = mmm.effect_path_samples()
+            self.path_names, self.paths = [str(p) for p in e.path.values], flat(e, "date", "series", "channel", "path")[keep]
+        self.tabs = TABS if getattr(mmm, "supports_what_if", True) else EXTENSION_TABS
+        geos, prods = [str(g) for g in dict.fromkeys(self.d.geo_of)], [str(p) for p in dict.fromkeys(self.d.product_of)]
+        self._masks = {ALL: np.ones(len(self.d.series), bool)}
+        if len(geos) > 1: self._masks |= {g: np.asarray(self.d.geo_of) == g for g in geos}
+        if len(prods) > 1: self._masks |= {(p if p not in self._masks else f"product {p}"): np.asarray(self.d.product_of) == p for p in prods}
+        self.geos = list(self._masks)  # the selector's options: all, each geo, each product (a multi-outcome model's outcomes)
+        kind = "outcome" if hasattr(mmm, "mv_config") else "product"
+        self.selector = "geo" if len(prods) == 1 else kind if len(geos) == 1 else "series"
 
     def _rows(self, period) -> np.ndarray:
         "Dates inside the period (all when None)."
@@ -66,11 +78,11 @@ class DashboardData:
         return (self.d.dates >= lo) & (self.d.dates <= hi)
 
     def _cols(self, geo: str) -> np.ndarray:
-        if geo == ALL: return np.ones(len(self.d.series), bool)
-        if geo not in self.geos: raise ValueError(f"geo '{geo}' is not in this model; choose one of {self.geos}.")
-        return np.asarray(self.d.geo_of) == geo
+        "Series of the selected geo or product (all when ALL)."
+        if geo not in self._masks: raise ValueError(f"{self.selector} '{geo}' is not in this model; choose one of {self.geos}.")
+        return self._masks[geo]
 
-# %% ../../nbs/13_dashboard.ipynb #ea452590
+# %% ../../nbs/13_dashboard.ipynb #54c14430
 @patch_to(DashboardData)
 def fit(self, s: DashboardState) -> pd.DataFrame:
     "Actual, expected (mean, HDI) and predictive HDI per date for the selected geo(s)."
@@ -121,20 +133,35 @@ def curves(self, s: DashboardState) -> pd.DataFrame:
     rc.attrs["kpi_unit"] = self.mmm.panel.config.kpi.unit
     return rc
 
-# %% ../../nbs/13_dashboard.ipynb #9b8a2341
+@patch_to(DashboardData)
+def effects(self, s: DashboardState) -> pd.DataFrame:
+    "Each channel's effect by path (direct, each mediator, each cross effect, total) in the selected series and period, KPI units, with HDI."
+    if self.paths is None: raise ValueError(f"a {type(self.mmm).__name__} has no effect paths; the effects tab is for NestedMMM / MultivariateMMM / CombinedMMM.")
+    c, t = self._cols(s.geo), self._rows(s.period)
+    e = self.paths[:, t][:, :, c].sum((1, 2))  # (sample, channel, path)
+    sm = _summ(e, s.hdi_prob)
+    C, P = e.shape[1:]
+    out = pd.DataFrame({"channel": np.repeat(self.d.channels, P), "path": self.path_names * C, **{k: v.ravel() for k, v in sm.items()}})
+    if s.channel is not None: out = out[out.channel == s.channel].reset_index(drop=True)
+    out.attrs["kpi_unit"] = self.mmm.panel.config.kpi.unit
+    return out
+
+# %% ../../nbs/13_dashboard.ipynb #bdbd3692
 @patch_to(DashboardData)
 def figures(self, s: DashboardState, theme: str = "light") -> dict:
-    "The five tabs' figures for state `s` (pure: data in, plotly figures out)."
+    "The five tabs' figures for state `s` (pure: data in, plotly figures out), in the order of `self.tabs`."
     parts = ([] if s.geo == ALL else [s.geo]) + ([] if s.period is None else [f"{str(s.period[0])[:10]} to {str(s.period[1])[:10]}"])
     where = f" ({', '.join(parts)})" if parts else ""
     unit = self.mmm.panel.config.kpi.unit
-    return {"fit": charts.fit_chart(self.fit(s), theme, title=f"Model fit{where}"),
-            "decomposition": charts.decomposition_chart(self.decomposition(s), theme, title=f"Decomposition{where}"),
-            "roi": charts.roi_forest_chart(self.roi(s), theme, title=f"ROI by channel{where}", unit=f"{unit} per currency unit", hdi_prob=s.hdi_prob),
-            "response_curves": charts.response_curve_chart(self.curves(s), theme, title=f"Response curves{where}"),
-            "diagnostics": charts.diagnostics_chart(self.summary, theme)}
+    make = {"fit": lambda: charts.fit_chart(self.fit(s), theme, title=f"Model fit{where}"),
+            "decomposition": lambda: charts.decomposition_chart(self.decomposition(s), theme, title=f"Decomposition{where}"),
+            "roi": lambda: charts.roi_forest_chart(self.roi(s), theme, title=f"ROI by channel{where}", unit=f"{unit} per currency unit", hdi_prob=s.hdi_prob),
+            "response_curves": lambda: charts.response_curve_chart(self.curves(s), theme, title=f"Response curves{where}"),
+            "effects": lambda: charts.effects_chart(self.effects(s), theme, title=f"Effects by path{where}", unit=unit, hdi_prob=s.hdi_prob),
+            "diagnostics": lambda: charts.diagnostics_chart(self.summary, theme)}
+    return {k: make[k]() for k in self.tabs}
 
-# %% ../../nbs/13_dashboard.ipynb #de3478d4
+# %% ../../nbs/13_dashboard.ipynb #6f4aa380
 def _plain_dates(d: dict) -> dict:
     "Trace properties with datetime64 arrays as ISO strings (a FigureWidget would ship them to the browser as integers)."
     return {k: (np.datetime_as_string(v, unit="s") if isinstance(v, np.ndarray) and v.dtype.kind == "M" else v) for k, v in d.items()}
@@ -152,7 +179,7 @@ def sync_figure(fw, new) -> None:
             if new.layout[ax].title.text is not None: fw.layout[ax].title.text = new.layout[ax].title.text
 
 class PosteriorDashboard:
-    "Tabs for fit, decomposition, ROI, response curves and diagnostics of a fitted model, with geo / channel / HDI selectors."
+    "Tabs for fit, decomposition, ROI, response curves (effects by path for the extension models) and diagnostics of a fitted model, with geo / channel / period / HDI selectors."
     def __init__(self, results, theme: str = "light", max_draws: int = 300):
         import ipywidgets as W
         import plotly.graph_objects as go
@@ -160,7 +187,9 @@ class PosteriorDashboard:
         self.data, self.theme = DashboardData(mmm, max_draws), theme
         self.state = DashboardState()
         self.figs = {k: go.FigureWidget(f) for k, f in self.data.figures(self.state, theme).items()}
-        self.geo = W.Dropdown(options=self.data.geos, value=ALL, description="geo")
+        sel = self.data.selector
+        self.geo = W.Dropdown(options=[(("all series" if sel == "series" else f"all {sel}s") if g == ALL else g, g) for g in self.data.geos],
+                              value=ALL, description=sel)
         self.channel = W.Dropdown(options=["all channels"] + list(mmm.data.channels), value="all channels", description="channel")
         self.hdi = W.FloatSlider(value=0.9, min=0.5, max=0.99, step=0.01, description="HDI", continuous_update=False)
         dates = [str(d)[:10] for d in mmm.data.dates]
@@ -168,11 +197,12 @@ class PosteriorDashboard:
                                              layout=W.Layout(width="520px"))
         self.period.observe(lambda c: self.update(period=None if tuple(c["new"]) == (dates[0], dates[-1]) else tuple(c["new"])), names="value")
         self.tabs = W.Tab(children=list(self.figs.values()))
-        for i, k in enumerate(TABS): self.tabs.set_title(i, k.replace("_", " "))
+        tabs = self.data.tabs
+        for i, k in enumerate(tabs): self.tabs.set_title(i, k.replace("_", " "))
         self.geo.observe(lambda c: self.update(geo=c["new"]), names="value")
         self.channel.observe(lambda c: self.update(channel=None if c["new"] == "all channels" else c["new"]), names="value")
         self.hdi.observe(lambda c: self.update(hdi_prob=c["new"]), names="value")
-        self.tabs.observe(lambda c: setattr(self, "state", replace(self.state, tab=TABS[c["new"]])), names="selected_index")
+        self.tabs.observe(lambda c: setattr(self, "state", replace(self.state, tab=tabs[c["new"]])), names="selected_index")
         self.widget = W.VBox([W.HBox([self.geo, self.channel, self.hdi]), self.period, self.tabs])
 
     def update(self, **change):
@@ -182,7 +212,7 @@ class PosteriorDashboard:
 
     def figure(self, tab: str = "fit"):
         "A static figure of one tab for the current selection (docs, reports)."
-        if tab not in TABS: raise ValueError(f"tab must be one of {TABS}, got {tab!r}.")
+        if tab not in self.data.tabs: raise ValueError(f"tab must be one of {self.data.tabs} for a {type(self.data.mmm).__name__}, got {tab!r}.")
         return self.data.figures(self.state, self.theme)[tab]
 
     def _ipython_display_(self):
