@@ -27,8 +27,13 @@ from .transforms import adstock_transformation
 # %% auto #0
 __all__ = ['PosteriorResponse', 'Frame']
 
-# %% ../nbs/06_analysis.ipynb #8fb1ee8c
+# %% ../nbs/06_analysis.ipynb #beedfb0a
 _DATA = ("X_media", "X_controls", "time", "fourier_basis", "trend_basis")
+
+@patch
+def _what_if_fixed(self: BayesianMMM) -> dict:
+    "Terms held at their fitted values when media change (name -> posterior DataArray (chain, draw, date, ...)): none in the core."
+    return {}
 
 class PosteriorResponse:
     "The fitted model's expected KPI as a compiled function of media and dates, vectorised over posterior draws."
@@ -41,8 +46,15 @@ class PosteriorResponse:
         self.values = [np.ascontiguousarray(np.moveaxis(post[rv.name].values, -1, 0)[self.idx]) for rv in self.rvs]
         self.data_names = [k for k in _DATA if k in m.named_vars]
         ins = {m[k]: m[k].type(name=k) for k in self.data_names}
-        draws = {rv: pt.tensor(name=rv.name, dtype=rv.dtype, shape=(None, *rv.type.shape)) for rv in self.rvs}
-        mu = graph_replace(rewrite_graph(m["mu"], include=("lower_xtensor",)), ins, strict=False)
+        fixed = mmm._what_if_fixed()  # terms that do not move with media: inputs, per draw and date
+        held = {m[k]: pt.tensor(name=k, dtype=m[k].dtype, shape=(None, *m[k].type.shape[1:])) for k in fixed}
+        self._held = [np.ascontiguousarray(v.stack(sample=("chain", "draw")).transpose("sample", "date", ...).values[self.idx]) for v in fixed.values()]
+        mu = graph_replace(m["mu"], held, strict=False) if held else m["mu"]
+        # parameters become plain inputs in the same pass as the data: a parameter whose prior reads data would otherwise
+        # be cloned by the data replacement and escape the draw replacement (then sampled afresh: silently wrong numbers)
+        ph = {rv: rv.type(name=rv.name) for rv in self.rvs}
+        mu = graph_replace(rewrite_graph(mu, include=("lower_xtensor",)), ins | ph, strict=False)
+        draws = {v: pt.tensor(name=v.name, dtype=v.dtype, shape=(None, *v.type.shape)) for v in [*ph.values(), *held.values()]}
         mu = vectorize_graph(mu, replace=draws)  # (draw, date, series) on the model scale
         mult = mmm.model_config.specification == ModelSpecification.MULTIPLICATIVE
         kpi = (pt.exp(mu) if mult else mu) * pt.constant(d.y_scale)[None, None, :]
@@ -53,8 +65,15 @@ class PosteriorResponse:
         self._grad = pytensor.function(inputs + [w], [obj, pt.grad(obj, ins[m["X_media"]])], on_unused_input="ignore", trust_input=True)
 
     def _inputs(self, dates, x, z) -> list[np.ndarray]:
-        des = self.mmm._design(pd.DatetimeIndex(dates), np.asarray(x, float), np.asarray(z, float))
-        return [*self.values, *(np.asarray(des[k], dtype=float) for k in self.data_names)]
+        dates = pd.DatetimeIndex(dates)
+        des = self.mmm._design(dates, np.asarray(x, float), np.asarray(z, float))
+        pos = self.mmm.data.dates.get_indexer(dates)
+        held = []
+        for v in self._held:  # fitted values on the fitted dates, 0 elsewhere
+            a = np.zeros((v.shape[0], len(dates), *v.shape[2:]))
+            a[:, pos >= 0] = v[:, pos[pos >= 0]]
+            held.append(a)
+        return [*self.values, *held, *(np.asarray(des[k], dtype=float) for k in self.data_names)]
 
     def kpi(self, dates, x: np.ndarray, z: np.ndarray) -> np.ndarray:
         "Expected KPI (draw, date, series) in KPI units for media `x` (date, series, channel) and controls `z`, as recorded."

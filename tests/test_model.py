@@ -33,13 +33,13 @@ def rvs(m): return sorted(v.name for v in m.model.free_RVs)
 def logp(m):
     "Model log-density at a fixed point of the unconstrained space (not the prior-dependent initial point)."
     pt_ = {k: np.full_like(v, 0.3) for k, v in m.model.initial_point().items()}
-    return float(m.model.compile_logp()(pt_))
+    return float(m.model.compile_logp(mode="FAST_COMPILE")(pt_))  # one evaluation: compile fast
 def at_prior_draw(m, var, seed=0):
     "Evaluate `var` at one prior draw of the free parameters (same seed -> same draw for configs with the same parameters)."
     import pymc as pm
     free = m.model.free_RVs
     vals = pm.draw(free, random_seed=seed)
-    f = m.model.compile_fn(m.model[var], inputs=free, on_unused_input="ignore")
+    f = m.model.compile_fn(m.model[var], inputs=free, on_unused_input="ignore", mode="FAST_COMPILE")  # one evaluation: compile fast
     return f(dict(zip([v.name for v in free], vals)))
 def contrib(m): return at_prior_draw(m, "channel_contribution")
 

@@ -256,7 +256,13 @@ def _mediator_intercept(self: NestedMMM, med: MediatorConfig):
         return pm.Normal(f"{med.name}_intercept", mu=float(logit(p0)), sigma=1.5)
     return pm.Normal(f"{med.name}_intercept", mu=0.0, sigma=2.0)
 
-# %% ../../nbs/32_nested.ipynb #a3ac4259
+# %% ../../nbs/32_nested.ipynb #34251401
+def _placement(chans: list[str], channels: list[str]):
+    "A constant (k, C) 0/1 matrix that puts the k path channels in their columns of all C channels."
+    P = np.zeros((len(chans), len(channels)))
+    P[np.arange(len(chans)), [channels.index(c) for c in chans]] = 1.0
+    return pt.constant(P)
+
 @patch
 def _media(self: NestedMMM, X):
     "Total media effect per channel (direct + via every mediator), scaled KPI units: (date, series, channel)."
@@ -264,7 +270,6 @@ def _media(self: NestedMMM, X):
     direct = BayesianMMM._media(self, X) * self._direct[None, None, :].astype(float)
     m_ = self.model
     if "mediator" not in m_.coords: m_.add_coord("mediator", [med.name for med in nc.mediators])
-    T, S, C = len(d.dates), len(d.series), len(d.channels)
     indirect, latent, own = [], [], []
     for med in nc.mediators:
         chans = nc.channels_of(med.name, d.channels)
@@ -276,14 +281,14 @@ def _media(self: NestedMMM, X):
         # a latent mediator's scale is set by the outcome: its outcome effect is 1 (the path coefficient carries the size)
         latent_only = self._mediators[med.name]["kind"] == "latent"
         delta = pt.constant(1.0) if latent_only else _effect_variable(f"{med.name}_outcome_effect", med.outcome_effect)
-        full = pt.zeros((T, S, C))
-        indirect.append(pt.set_subtensor(full[:, :, [d.channels.index(c) for c in chans]], lift * delta))
+        indirect.append((lift * delta) @ _placement(chans, d.channels))  # (date, series, channel): any number of dates (what-if)
         own.append(delta * (M - a - lift.sum(axis=2)))  # the mediator's own (non-media) movement, passed to the outcome
         latent.append(M)
     ind = pm.Deterministic("indirect_contribution", pt.stack(indirect, axis=2), dims=("date", "series", "mediator", "channel"))
     pm.Deterministic("direct_contribution", direct, dims=("date", "series", "channel"))
     pm.Deterministic("mediator_latent", pt.stack(latent, axis=2), dims=("date", "series", "mediator"))
-    self._own_terms = pm.Deterministic("mediator_own", pt.stack(own, axis=2), dims=("date", "series", "mediator"))
+    own = pt.stack(own, axis=2).reshape((X.shape[0], len(d.series), len(nc.mediators)))  # no static date length: what-if replaces it
+    self._own_terms = pm.Deterministic("mediator_own", own, dims=("date", "series", "mediator"))
     return direct + ind.sum(axis=2)
 
 @patch
@@ -295,18 +300,18 @@ def _extra_components(self: NestedMMM, der) -> dict:
     return {f"{m.name} (own)": der["mediator_own"].sel(mediator=m.name, drop=True).transpose("chain", "draw", "date", "series")
             for m in self.nested_config.mediators if self._mediators[m.name]["kind"] != "latent"}
 
-# %% ../../nbs/32_nested.ipynb #44d7d913
-_NO_WHAT_IF = ("what-if analysis (response curves, marginal ROI, budget plans, prediction) is not available for a {} yet: changed "
-               "media would have to move each observed mediator too, which the model does not do yet. Its mediation effects, "
-               "contributions, ROI and decomposition are exact (compute_mediation_effects, compute_roi).")
+# %% ../../nbs/32_nested.ipynb #c2367bf0
+_NO_PREDICT = ("prediction is not available for a {}: a new observation's interval needs each mediator's own (non-media) "
+               "movement in the new periods, which the model does not forecast. Response curves, marginal ROI, budget plans and "
+               "forecast() (the expected KPI) are available.")
 
 @patch
-def posterior_response(self: NestedMMM, *args, **kwargs): raise NotImplementedError(_NO_WHAT_IF.format(type(self).__name__))
+def _what_if_fixed(self: NestedMMM) -> dict:
+    "Each mediator's own movement (scaled KPI, per draw, date, series, mediator) is held as fitted when media change."
+    return {"mediator_own": self._require_fit().derived()["mediator_own"]}
 
 @patch
-def predict_samples(self: NestedMMM, *args, **kwargs): raise NotImplementedError(_NO_WHAT_IF.format(type(self).__name__))
-
-NestedMMM.supports_what_if = False  # the dashboard shows an effects tab instead of response curves
+def predict_samples(self: NestedMMM, *args, **kwargs): raise NotImplementedError(_NO_PREDICT.format(type(self).__name__))
 
 # %% ../../nbs/32_nested.ipynb #472ee290
 @patch

@@ -85,10 +85,10 @@ def waterfall_chart(totals: pd.DataFrame, theme: str = "light", title: str = "Co
                                hoverinfo="text", connector=dict(line=dict(width=0.5))))
     return fig
 
-# %% ../../nbs/10_charts.ipynb #74f999a6
+# %% ../../nbs/10_charts.ipynb #fd3b9d9f
 def _forest(f: pd.DataFrame, y: list, name: str, color: str, offset: str, fmt: str = ".3f") -> go.Scatter:
     "Means as markers with HDI error bars (frame: mean, hdi_low, hdi_high) on categorical rows `y`."
-    return go.Scatter(x=f["mean"], y=y, mode="markers", name=name, marker=dict(color=color, size=10),
+    return go.Scatter(x=f["mean"], y=y, mode="markers", name=name, marker=dict(color=color, size=10), orientation="h",  # grouped along y
                       error_x=dict(type="data", symmetric=False, array=f.hdi_high - f["mean"], arrayminus=f["mean"] - f.hdi_low),
                       customdata=np.c_[f.hdi_low, f.hdi_high], offsetgroup=offset,
                       hovertemplate=f"%{{y}}: %{{x:{fmt}}} (HDI %{{customdata[0]:{fmt}}} to %{{customdata[1]:{fmt}}})<extra>" + name + "</extra>")
@@ -116,6 +116,7 @@ def effects_chart(effects: pd.DataFrame, theme: str = "light", title: str = "Eff
     "Each channel's effect split by path (direct, via a mediator, via a cross effect) beside its total: one marker row per path with its HDI (columns channel, path, mean, hdi_low, hdi_high)."
     c, p = PALETTES[theme], _pct(hdi_prob)
     chans = list(dict.fromkeys(effects.channel))
+    effects = effects[~((effects["mean"] == 0) & (effects.hdi_low == 0) & (effects.hdi_high == 0))]  # paths a channel does not have
     paths = list(dict.fromkeys(effects.path))
     fig = _fig(theme, title, f"effect ({unit})" if unit else "effect", "", height=max(300, 40 * len(chans) * len(paths) + 140))
     for i, path in enumerate(paths):

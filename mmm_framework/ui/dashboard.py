@@ -1,4 +1,4 @@
-"""The fitted model in five tabs (fit, decomposition, ROI, response curves or effects by path, diagnostics) with selectors for geo or product, channel, period and interval level; traces update in place.
+"""The fitted model in tabs (fit, decomposition, ROI, response curves, effects by path for mediation and multi-outcome models, diagnostics) with selectors for geo or product, channel, period and interval level; traces update in place.
 
 Docs: https://mmm-framework.github.io/mmm_framework/dashboard.html.md"""
 
@@ -19,10 +19,10 @@ from ..reporting import charts
 # %% auto #0
 __all__ = ['ALL', 'TABS', 'EXTENSION_TABS', 'DashboardState', 'DashboardData', 'sync_figure', 'PosteriorDashboard']
 
-# %% ../../nbs/13_dashboard.ipynb #ab6f2df9
+# %% ../../nbs/13_dashboard.ipynb #0c2268f8
 ALL = "all geos"
 TABS = ("fit", "decomposition", "roi", "response_curves", "diagnostics")
-EXTENSION_TABS = ("fit", "decomposition", "roi", "effects", "diagnostics")  # models without what-if: effects by path instead of curves
+EXTENSION_TABS = ("fit", "decomposition", "roi", "effects", "diagnostics")  # multi-outcome models (no what-if): effects instead of curves
 
 @dataclass(frozen=True)
 class DashboardState:
@@ -42,7 +42,7 @@ def _summ(s: np.ndarray, prob: float) -> dict:
     lo, hi = hdi(s, prob)
     return {"mean": s.mean(0), "median": np.median(s, 0), "hdi_low": lo, "hdi_high": hi}
 
-# %% ../../nbs/13_dashboard.ipynb #a5dde4d7
+# %% ../../nbs/13_dashboard.ipynb #c454a59b
 class DashboardData:
     "Posterior draws behind the dashboard (computed once per fit) and the frames each state needs."
     def __init__(self, mmm, max_draws: int | None = 300, seed: int = 0):
@@ -61,7 +61,8 @@ class DashboardData:
         if hasattr(mmm, "effect_path_samples"):  # extension models: each channel's effect by path, per date and series
             e = mmm.effect_path_samples()
             self.path_names, self.paths = [str(p) for p in e.path.values], flat(e, "date", "series", "channel", "path")[keep]
-        self.tabs = TABS if getattr(mmm, "supports_what_if", True) else EXTENSION_TABS
+        what_if = getattr(mmm, "supports_what_if", True)
+        self.tabs = TABS[:3] + (("response_curves",) if what_if else ()) + (("effects",) if self.paths is not None else ()) + TABS[-1:]
         geos, prods = [str(g) for g in dict.fromkeys(self.d.geo_of)], [str(p) for p in dict.fromkeys(self.d.product_of)]
         self._masks = {ALL: np.ones(len(self.d.series), bool)}
         if len(geos) > 1: self._masks |= {g: np.asarray(self.d.geo_of) == g for g in geos}
@@ -146,10 +147,10 @@ def effects(self, s: DashboardState) -> pd.DataFrame:
     out.attrs["kpi_unit"] = self.mmm.panel.config.kpi.unit
     return out
 
-# %% ../../nbs/13_dashboard.ipynb #bdbd3692
+# %% ../../nbs/13_dashboard.ipynb #82838274
 @patch_to(DashboardData)
 def figures(self, s: DashboardState, theme: str = "light") -> dict:
-    "The five tabs' figures for state `s` (pure: data in, plotly figures out), in the order of `self.tabs`."
+    "The tabs' figures for state `s` (pure: data in, plotly figures out), in the order of `self.tabs`."
     parts = ([] if s.geo == ALL else [s.geo]) + ([] if s.period is None else [f"{str(s.period[0])[:10]} to {str(s.period[1])[:10]}"])
     where = f" ({', '.join(parts)})" if parts else ""
     unit = self.mmm.panel.config.kpi.unit
