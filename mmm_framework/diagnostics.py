@@ -52,7 +52,7 @@ def posterior_predictive_check(self: BayesianMMM, hdi_prob: float = 0.9, random_
     out.attrs |= {"hdi_prob": hdi_prob, "kpi_unit": self.panel.config.kpi.unit}
     return out
 
-# %% ../nbs/08_diagnostics.ipynb #95755896
+# %% ../nbs/08_diagnostics.ipynb #05447a25
 def panel_slice(panel: PanelDataset, start: int, stop: int) -> PanelDataset:
     "The panel restricted to periods [start, stop) by position."
     ds = panel.to_xarray().isel(date=slice(start, stop))
@@ -61,9 +61,17 @@ def panel_slice(panel: PanelDataset, start: int, stop: int) -> PanelDataset:
     return out
 
 @patch
+def _refit_on(self: BayesianMMM, panel: PanelDataset) -> BayesianMMM:
+    "The same model on other data (holdout and cross-validation refit it on the first periods); a subclass must say how."
+    if type(self) is not BayesianMMM:  # a core model here would be scored in the extension model's name
+        raise NotImplementedError(f"holdout scoring and cross-validation refit the model on the first periods; a {type(self).__name__} "
+                                  f"does not know yet how to cut its own inputs (mediator data, outcomes) to those periods.")
+    return BayesianMMM(panel, self.model_config)
+
+@patch
 def _score_after(self: BayesianMMM, panel: PanelDataset, stop: int, horizon: int, hdi_prob: float, fit_kw: dict):
     "Fit this configuration on periods [0, stop) and score periods [stop, stop + horizon)."
-    train = BayesianMMM(panel_slice(panel, 0, stop), self.model_config)
+    train = self._refit_on(panel_slice(panel, 0, stop))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = train.fit(**fit_kw)

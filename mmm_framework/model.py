@@ -1079,11 +1079,11 @@ def _as_tsc(a, T: int, S: int, name: str) -> np.ndarray:
     if a.ndim != 3 or a.shape[1] != S: raise ValueError(f"{name} must be (periods, {S} series, k) (or (periods, k) for a national model); got {a.shape}.")
     return a
 
-# %% ../nbs/05_model.ipynb #72742b3d
+# %% ../nbs/05_model.ipynb #338e598e
 @patch
-def predict_samples(self: BayesianMMM, X_media, X_controls=None, dates=None, random_seed: int | None = None) -> xr.Dataset:
-    "Posterior draws of the expected KPI (`mu`) and of a new observation (`y`) for new media/controls, in KPI units: (chain, draw, date, series)."
-    res, d = self._require_fit(), self.data
+def _prediction_window(self: BayesianMMM, X_media, X_controls=None, dates=None):
+    "Dates, media and controls to evaluate for a prediction: the new periods after up to l_max recorded ones (their carry-over); and that count."
+    d = self.data
     S, K = len(d.series), len(d.controls)
     x_new = _as_tsc(X_media, len(X_media), S, "X_media")
     n = x_new.shape[0]
@@ -1096,6 +1096,13 @@ def predict_samples(self: BayesianMMM, X_media, X_controls=None, dates=None, ran
     all_dates = d.dates[p - hist:p].append(dates) if hist else dates
     x_all = np.concatenate([d.x[p - hist:p], x_new]) if hist else x_new
     z_all = np.concatenate([d.z[p - hist:p], z_new]) if hist else z_new
+    return all_dates, x_all, z_all, hist
+
+@patch
+def predict_samples(self: BayesianMMM, X_media, X_controls=None, dates=None, random_seed: int | None = None) -> xr.Dataset:
+    "Posterior draws of the expected KPI (`mu`) and of a new observation (`y`) for new media/controls, in KPI units: (chain, draw, date, series)."
+    res, d = self._require_fit(), self.data
+    all_dates, x_all, z_all, hist = self._prediction_window(X_media, X_controls, dates)
     try:
         pm.set_data(self._design(all_dates, x_all, z_all), coords={"date": all_dates}, model=self.model)
         pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["mu", "y"], predictions=True,

@@ -9,7 +9,7 @@ import pytest
 from mmm_framework.builders import ModelConfigBuilder
 from mmm_framework.data_loader import load_mff
 from mmm_framework.datasets import simulate_mmm
-from mmm_framework.model import BayesianMMM, ConvergenceWarning, panel_from_arrays
+from mmm_framework.model import BayesianMMM, ConvergenceWarning
 from mmm_framework.optimization import BudgetError, BudgetPlanner
 
 

@@ -10,7 +10,7 @@ from mmm_framework import config as C
 from mmm_framework.builders import ModelConfigBuilder
 from mmm_framework.data_loader import load_mff
 from mmm_framework.datasets import simulate_mmm
-from mmm_framework.model import BayesianMMM, ConvergenceWarning, ModelBuildError, panel_from_arrays
+from mmm_framework.model import BayesianMMM, ConvergenceWarning, ModelBuildError
 
 
 @pytest.fixture(scope="module")

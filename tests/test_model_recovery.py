@@ -8,7 +8,6 @@ Not yet here: Weibull-CDF adstock with Hill saturation. It recovers the ROI (3/3
 current default priors) but still has ~200 divergent transitions out of 2,000 draws even at target_accept=0.97, so it
 does not meet the no-divergence claim; see the issue notes.
 """
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -1,6 +1,5 @@
 """HTML report (issue 6): national, geo and no-spend/no-control fits; the page's numbers against the analysis frames;
 the saved file opened offline in headless Chromium (no console errors, every plot drawn, screenshot kept)."""
-import os
 import re
 import warnings
 from html.parser import HTMLParser

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import require_chromium, tiny_geo_fit_path
-from mmm_framework.ui.dashboard import ALL, DashboardState, PosteriorDashboard
+from mmm_framework.ui.dashboard import DashboardState, PosteriorDashboard
 from mmm_framework.ui.prior_panel import PriorPanelState, PriorPredictivePanel, state_to_config
 
 pytestmark = pytest.mark.slow
