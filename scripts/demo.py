@@ -7,6 +7,7 @@ marginal ROI, the best split of the next 13 weeks' budget and the model review c
 the panel (netCDF), the ROI and decomposition tables (CSV) and the fitted model folder (configs + trace, netCDF/JSON).
 """
 import argparse
+import logging
 import time
 import warnings
 from pathlib import Path
@@ -20,6 +21,7 @@ def main():
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("pymc").setLevel(logging.WARNING)  # PyMC's "Sampling: [...]" lines from the predictive checks
     t0 = time.perf_counter()
     import pandas as pd
     from mmm_framework import BayesianMMM, ModelConfigBuilder, demo_mff_config, demo_truth, load_demo_mff, load_mff
