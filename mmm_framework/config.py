@@ -361,7 +361,7 @@ def _fill_priors(data, defaults: dict, kind: str, default_type):
                          f"{sorted(allowed) or 'none'}. Remove them or choose another {kind} type.")
     return {**data, "priors": {**{k: v for k, v in allowed.items()}, **given}}
 
-# %% ../nbs/00_config.ipynb #3068c0cf
+# %% ../nbs/00_config.ipynb #2f59c689
 class AdstockConfig(MMMConfig):
     "Carryover of media along time, applied within each geo/product series."
     type: AdstockType = AdstockType.GEOMETRIC
@@ -372,6 +372,13 @@ class AdstockConfig(MMMConfig):
     @model_validator(mode="before")
     @classmethod
     def _priors(cls, data): return _fill_priors(data, ADSTOCK_DEFAULT_PRIORS, "adstock", AdstockType.GEOMETRIC)
+
+    @model_validator(mode="after")
+    def _pdf_needs_two_lags(self):
+        if self.type == AdstockType.WEIBULL_PDF and self.l_max < 2:
+            raise ValueError("weibull_pdf adstock needs l_max >= 2: its weights are the Weibull density min-max scaled over "
+                             "the lags, 0/0 for a single lag. Use l_max >= 2, or type='none' for no carry-over.")
+        return self
 
     def short(self) -> str: return f"{self.type.value}(l_max={self.l_max})"
 
