@@ -50,7 +50,7 @@ def main():
         print(f"\nWhere the {config.kpi.name} came from (totals over the sample, {config.kpi.unit}):")
         print(dec.to_string(float_format="{:,.1f}".format))
         mroi = model.marginal_roi()
-        print(f"\nMarginal ROI at current spend (the next currency unit; 90% HDI):")
+        print("\nMarginal ROI at current spend (the next currency unit; 90% HDI):")
         print(mroi[["mean", "hdi_low", "hdi_high", "spend"]].to_string(float_format="{:,.3f}".format))
         t1 = time.perf_counter()
         plan = model.optimize_budget(n_periods=13)
