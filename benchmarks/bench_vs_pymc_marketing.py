@@ -63,7 +63,7 @@ def run_ours(case, draws, tune, chains, seed):
             refits[name] = dict(s=el, ratio=el / wall, recompiled=bool(m2.recompiled), method=r2.diagnostics["method"], tune=r2.diagnostics.get("tune"),
                                 pareto_k=r2.diagnostics.get("pareto_k"), ess_bulk_min=r2.diagnostics["ess_bulk_min"],
                                 divergences=r2.diagnostics["divergences"])
-    ess, rhat = _ess_rhat(res.trace, [v.name for v in m.model.free_RVs])
+    ess, rhat = _ess_rhat(res.trace, list(res.posterior.data_vars))  # every sampled parameter, and each coefficient sampled as coefficient x lam
     roi = m.compute_roi()
     cov = np.mean([roi.loc[c, "hdi_low"] <= truth.roi[c] <= roi.loc[c, "hdi_high"] for c in truth.roi.index])
     return dict(wall_s=wall, sampling_s=samp, ess_bulk_min=ess, rhat_max=rhat, divergences=res.diagnostics["divergences"], roi_coverage=cov,

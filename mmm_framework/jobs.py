@@ -239,6 +239,7 @@ class JobManager:
         self._progress: dict[str, dict] = {}
         self._panels: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._wake = threading.Event()
         self._me = {"pid": os.getpid(), "host": socket.gethostname()}
 
     # -- backend
@@ -252,8 +253,11 @@ class JobManager:
         from distributed import Client, LocalCluster
         if self.address: self._client = Client(self.address)
         else:
-            # one task per single-threaded worker; a worker death fails its task at once (our `retries` decide)
-            with dask.config.set({"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}):
+            # one task per single-threaded worker; a worker death fails its task at once (our `retries` decide). No
+            # statistical profiler: it samples every thread's stack each 10 ms, and a fit (compile + sample) is all
+            # Python-heavy work in one thread, so it cost ~10% of the cluster's throughput (benchmarks/bench_jobs.py)
+            with dask.config.set({"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0,
+                                  "distributed.worker.profile.enabled": False}):
                 self._cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
@@ -401,7 +405,7 @@ class JobManager:
             try:
                 self._apply_events(); self._dispatch()
             except Exception: pass  # a cluster going away mid-tick: the next tick or close() settles it
-            time.sleep(0.25)
+            self._wake.wait(0.25); self._wake.clear()  # a finished job wakes it at once: its worker is free
 
     def _dispatch(self):
         """Hand queued jobs to the backend, no more than it has free worker threads. Queuing here, not in Dask, keeps a
@@ -417,7 +421,6 @@ class JobManager:
                 self._submit_now(job_id, *self._owned[job_id]); free -= 1
 
     def _submit_now(self, job_id: str, spec: FitSpec, panel: PanelDataset):
-        ds = panel.to_xarray()
         rec = self._update(job_id, attempts=self.record(job_id)["attempts"] + 1)
         if self.backend == "processes":
             import multiprocessing as mp
@@ -425,15 +428,15 @@ class JobManager:
             slot = next(sl for sl in self._pool if sl["fut"] is None or sl["fut"].done())
             if slot["ex"] is None or getattr(slot["ex"], "_broken", False):  # first use, or its process died: a fresh one
                 slot["ex"] = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"))
-            fut = slot["fut"] = slot["ex"].submit(run_fit, spec.model_dump_json(), ds, _FileChannel(str(self._dir(job_id))))
+            fut = slot["fut"] = slot["ex"].submit(run_fit, spec.model_dump_json(), panel.to_xarray(), _FileChannel(str(self._dir(job_id))))
         else:
             key = f"mmm-fit-{job_id}-{rec['attempts']}"
             held = self._panels.get(id(panel))
             if held is None or held[1].status != "finished":  # first use, or its copies died with their workers: send it again
-                self._panels[id(panel)] = (panel, self._client.scatter(ds, broadcast=True))
+                self._panels[id(panel)] = (panel, self._client.scatter(panel.to_xarray(), broadcast=True))
             fut = self._client.submit(run_fit, spec.model_dump_json(), self._panels[id(panel)][1], _DaskChannel(job_id), key=key, pure=False)
         self._futures[job_id] = (fut, spec, panel)
-        fut.add_done_callback(lambda f, j=job_id: self._finished(j, f))
+        fut.add_done_callback(lambda f, j=job_id: (self._finished(j, f), self._wake.set()))  # record it, then wake the dispatcher
 
     def _finished(self, job_id: str, fut):
         "Done callback: write the result files and the final state (nothing is lost if the manager dies later)."
@@ -467,7 +470,7 @@ class JobManager:
         except Exception as e:  # never lose the reason: the record says what went wrong while recording
             self._update(job_id, state="failed", finished_at=_now(), error={"type": type(e).__name__, "message": f"recording the result failed: {e}",
                                                                           "traceback": traceback.format_exc()})
-        # the freed worker is filled by the dispatch thread: dispatching from here (an executor's own callback thread) could deadlock
+        # the freed worker is filled by the dispatch thread (woken by the callback): dispatching from here (an executor's own callback thread) could deadlock
 
     # -- control
     def cancel(self, job_id: str) -> bool:

@@ -277,6 +277,35 @@ def _coef_param(sat: SaturationConfig) -> str:
     "The saturation parameter that scales the effect (the one pooled across series)."
     return {"hill": "beta", "logistic": "beta", "michaelis_menten": "alpha", "tanh": "b", "none": "beta"}[sat.type.value]
 
+_SCALE_RULES = {  # the prior of c * X (c > 0) from X's: each parameter multiplied or divided by c, shifted by log c, or kept
+    "half_normal": {"sigma": "mul"}, "half_student_t": {"nu": "keep", "sigma": "mul"}, "half_cauchy": {"beta": "mul"},
+    "log_normal": {"mu": "log", "sigma": "keep"}, "gamma": {"alpha": "keep", "beta": "div", "mu": "mul", "sigma": "mul"},
+    "inverse_gamma": {"alpha": "keep", "beta": "mul", "mu": "mul", "sigma": "mul"}, "exponential": {"lam": "div", "scale": "mul"},
+    "weibull": {"alpha": "keep", "beta": "mul"}}
+
+@patch
+def _coef_at_mean(self: BayesianMMM, name: str, dim: str, chans: list[str], priors: list[PriorConfig], lam):
+    """Logistic coefficient `name` (dim,) sampled as `{name}_at_mean` = beta * g(lam), the channel's effect at its mean media
+    level (g: the logistic curve there), which the data pin down whether the channel is saturated (beta ~ effect) or nearly
+    linear (beta * lam ~ slope), where beta and lam alone trade off along a ridge. Its prior given lam is the configured prior
+    of beta rescaled by g(lam), so (lam, beta) keep exactly the configured joint prior; beta = that / g(lam), a deterministic
+    the fit adds to the posterior. None (sample beta itself) when the family has no rescaling rule or the channels differ."""
+    from pymc_extras.prior import Prior
+    p0, rule = priors[0], _SCALE_RULES.get(priors[0].distribution.value)
+    if rule is None or _signature(p0) is None or any(_signature(q) != _signature(p0) for q in priors) or not set(p0.params) <= set(rule):
+        return None
+    d = self.data
+    xs = (d.x / d.x_scale[None])[..., [d.channels.index(c) for c in chans]]
+    xref = np.nan_to_num(np.nanmean(np.where(xs > 0, xs, np.nan), axis=(0, 1)), nan=1.0)  # mean media where there is any (about 1)
+    g = pt.tanh(lam * xref / 2)  # pymc-marketing's logistic_saturation at xref: (1 - e^-lam x) / (1 + e^-lam x)
+    kw = {}
+    for k in p0.params:
+        h = hyper(f"{name}__{k}", [float(np.ravel(q.params[k])[0]) for q in priors])
+        kw[k] = {"mul": h * g, "div": h / g, "log": h + pt.log(g), "keep": h}[rule[k]]
+    at_mean = Prior(p0.distribution.pymc_name, dims=dim, **kw).create_variable(f"{name}_at_mean")
+    self._coef_derived = [*getattr(self, "_coef_derived", []), name]
+    return pm.Deterministic(name, at_mean / g, dims=dim)
+
 def _groups(keys: list) -> dict:
     out: dict = {}
     for i, k in enumerate(keys): out.setdefault(k, []).append(i)
@@ -328,15 +357,19 @@ def _media(self: BayesianMMM, X):
     tf = self.channel_transforms()
     pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
     self._saturation_params = {}  # channel -> {curve parameter: scalar tensor}, for extension models that reuse the curve
+    self._coef_derived = []  # coefficients sampled as their effect at mean media (see `_coef_at_mean`), added to the posterior after a fit
     effect_priors = self.channel_effect_priors()
 
     def saturation(xg, chans, dim, prefix):  # the coefficient varies by series when media is pooled
         s_cfg, params = tf[chans[0]][1], {}
         eff = [c for c in chans if c in effect_priors]
         if eff: return self._roi_saturation(xg, chans, dim, prefix, eff, pooled)
-        for p in s_cfg.priors:
-            v = stacked_variable(f"{prefix}_{p}", dim, chans, [tf[c][1].priors[p] for c in chans])
-            if p == _coef_param(s_cfg) and pooled:
+        coef, raw = _coef_param(s_cfg), {}
+        for p in sorted(s_cfg.priors, key=lambda q: q == coef):  # the coefficient last: its prior may involve `lam`
+            pri = [tf[c][1].priors[p] for c in chans]
+            v = self._coef_at_mean(f"{prefix}_{p}", dim, chans, pri, raw["lam"]) if p == coef and s_cfg.type.value == "logistic" else None
+            raw[p] = v = stacked_variable(f"{prefix}_{p}", dim, chans, pri) if v is None else v
+            if p == coef and pooled:
                 params[p] = ptx.as_xtensor(self._pooled(f"{prefix}_{p}", v, dim, cfg.hierarchical.media_pooling, log=True), dims=("series", dim))
             else: params[p] = ptx.as_xtensor(v, dims=(dim,))
         for i, c in enumerate(chans): self._saturation_params[c] = {p: v.values[i] for p, v in params.items() if p != _coef_param(s_cfg)}
@@ -621,12 +654,23 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
         trace = pm.sample(draws=draws, tune=tune, chains=chains, target_accept=ta, random_seed=seed, nuts_sampler=sampler.value,
                           var_names=free, model=self.model, progressbar=progressbar, compute_convergence_checks=False, **kwargs)
     if stop is not None and stop(): raise FitCancelled("the fit was cancelled; its draws were discarded.")
+    trace = self._with_coefficients(trace)
     self.results = MMMResults(self, trace, fit_seconds=time.perf_counter() - t0, sampler=sampler.value)
     self.results.diagnostics.update(method="nuts", tune=int(tune))
     if progress is not None: progress.finish()
     return self.results
 
 # %% ../nbs/05_model.ipynb #f1094fc5
+@patch
+def _with_coefficients(self: BayesianMMM, trace):
+    "The trace with each coefficient the sampler saw as its effect at mean media added back to its posterior (so summaries, diagnostics and saved fits carry it)."
+    names = getattr(self, "_coef_derived", [])
+    if not names: return trace
+    post = trace["posterior"].to_dataset()
+    der = pm.compute_deterministics(post, var_names=names, model=self.model, progressbar=False)
+    trace["posterior"] = xr.DataTree(post.assign({n: der[n] for n in names}))
+    return trace
+
 class FitProgress:
     "Progress of a running fit: written by the sampler's thread, read with `snapshot()` (thread-safe)."
     def __init__(self):

@@ -99,7 +99,8 @@ def test_hierarchy_fields(regional):
     assert "saturation_beta_offset" in base and "intercept_offset" in base
     assert "saturation_beta_dev" in rvs(build(panel, hierarchical={"non_centered": False}))
     assert "saturation_beta_free" in rvs(build(panel, hierarchical={"media_pooling": "none"}))
-    assert not any(n.startswith("saturation_beta_") for n in rvs(build(panel, hierarchical={"media_pooling": "complete"})))
+    complete = set(rvs(build(panel, hierarchical={"media_pooling": "complete"})))  # no per-geo coefficient variables; the sampled coefficient is its effect at mean media
+    assert "saturation_beta_at_mean" in complete and not any(n.startswith("saturation_beta_") for n in complete - {"saturation_beta_at_mean"})
     assert "intercept" in rvs(build(panel, hierarchical={"intercept_pooling": "none"}))
     assert "control_coef_offset" in rvs(build(panel, hierarchical={"control_pooling": "partial"}))
     assert logp(build(panel)) != logp(build(panel, hierarchical={"group_sigma_prior": P("half_normal", sigma=0.05)}))

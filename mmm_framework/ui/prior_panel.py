@@ -184,7 +184,7 @@ class PriorPredictive:
         self.mmm, self.d = mmm, mmm.data
         d, chans = self.d, self.d.channels
         self.tf, self.eff = mmm.channel_transforms(), mmm.channel_effect_priors()
-        free = [v.name for v in mmm.model.free_RVs]
+        free = [v.name for v in mmm.model.free_RVs] + list(getattr(mmm, "_coef_derived", []))  # coefficients sampled as their effect at mean media too
         pp = pm.sample_prior_predictive(draws=samples, model=mmm.model, var_names=free + ["mu", "channel_contribution", "y"], random_seed=seed)
         prior = pp["prior"].to_dataset().stack(sample=("chain", "draw")).transpose("sample", ...)
         y = pp["prior_predictive"].to_dataset()["y"].stack(sample=("chain", "draw")).transpose("sample", "date", "series").values
