@@ -21,11 +21,11 @@ def main():
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    logging.getLogger("pymc").setLevel(logging.WARNING)  # PyMC's "Sampling: [...]" lines from the predictive checks
     t0 = time.perf_counter()
     import pandas as pd
     from mmm_framework import BayesianMMM, ModelConfigBuilder, demo_mff_config, demo_truth, load_demo_mff, load_mff
     from mmm_framework.reporting import MMMReportGenerator, ReportConfig
+    logging.getLogger("pymc").setLevel(logging.WARNING)  # PyMC's "Sampling: [...]" lines (after the import: PyMC sets its level there)
 
     mff, config = load_demo_mff(), demo_mff_config()
     panel = load_mff(mff, config)
