@@ -370,7 +370,7 @@ def _media(self: BayesianMMM, X):
         eff = [c for c in chans if c in effect_priors]
         if eff: return self._roi_saturation(xg, chans, dim, prefix, eff, pooled)
         coef, raw = _coef_param(s_cfg), {}
-        for p in sorted(s_cfg.priors, key=lambda q: q == coef):  # the coefficient last: its prior may involve `lam`
+        for p in sorted(s_cfg.priors, key=lambda q: q == coef):  # the coefficient last: its prior may involve the shape parameters
             pri = [tf[c][1].priors[p] for c in chans]
             v = self._coef_at_mean(f"{prefix}_{p}", dim, chans, pri, s_cfg, raw) if p == coef and s_cfg.type.value in _AT_MEAN else None
             raw[p] = v = stacked_variable(f"{prefix}_{p}", dim, chans, pri) if v is None else v
