@@ -30,8 +30,8 @@ from .data_loader import PanelDataset, load_mff
 from .diagnostics import crps, panel_slice
 
 # %% auto #0
-__all__ = ['STATES', 'FINAL', 'JobError', 'FitSpec', 'log_likelihood_kpi', 'elpd_loo', 'run_fit', 'Job', 'JobManager',
-           'read_grid']
+__all__ = ['STATES', 'FINAL', 'JobError', 'FitSpec', 'log_likelihood_kpi', 'elpd_loo', 'run_fit', 'Job', 'cost_hint',
+           'JobManager', 'read_grid']
 
 # %% ../nbs/09_jobs.ipynb #c213fa31
 STATES = ("queued", "running", "cancelling", "done", "failed", "cancelled", "interrupted")
@@ -79,7 +79,7 @@ def elpd_loo(mmm) -> dict:
             "n_bad_k": int((np.asarray(r.pareto_k) > 0.7).sum()), "n_obs": int(ll.sizes["obs"])}
 
 # %% ../nbs/09_jobs.ipynb #1b549e3b
-def _now() -> str: return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+def _now(ms: bool = False) -> str: return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds" if ms else "seconds")
 
 class _DaskChannel:
     "Worker <-> manager on a Dask cluster: events on topic `mmm-jobs`, cancellation through a distributed Event."
@@ -212,6 +212,16 @@ class Job:
         if r["state"] == "done": bits.append(f"fit {r['timings']['fit_s']:.1f} s, ELPD-LOO {r['metrics']['elpd_loo']:.1f}")
         return ", ".join(bits)
 
+# %% ../nbs/09_jobs.ipynb #18b1ecf0
+def cost_hint(mmm, chains: int | None = None, draws: int | None = None, tune: int | None = None, **_) -> float:
+    "Relative cost of fitting `mmm` (graph nodes x (1 + observations x draws / 1e6)); the job queue serves the largest first."
+    from pytensor.graph.traversal import ancestors
+    m, cfg = mmm.model, mmm.model_config
+    nodes = len({v.owner for v in ancestors([*m.basic_RVs]) if v.owner is not None})
+    steps = (chains or cfg.chains) * ((draws or cfg.draws) + (tune or cfg.tune))
+    return round(nodes * (1 + mmm.panel.y.size * steps / 1e6), 1)
+
+
 # %% ../nbs/09_jobs.ipynb #f47fec92
 class JobManager:
     """Submit fits to Dask (a local cluster started on demand, or `address=` an existing scheduler) or to a process
@@ -231,6 +241,8 @@ class JobManager:
         self._client = self._cluster = self._pool = None
         self._owned: dict[str, tuple] = {}  # job id -> (spec, panel) of every job submitted here
         self._queue: list[str] = []
+        self._cost: dict[str, float] = {}  # job id -> cost_hint: the queue is served longest first
+        self._holding = 0  # > 0 while a grid is being queued: nothing is dispatched until all of it is in
         self._cancel_requested: set[str] = set()  # submitted here, not yet handed to the backend
         self._futures: dict[str, Any] = {}  # handed to the backend
         self._ticker = None
@@ -239,6 +251,7 @@ class JobManager:
         self._progress: dict[str, dict] = {}
         self._panels: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)  # notified at every record change: `wait` returns at once
         self._wake = threading.Event()
         self._me = {"pid": os.getpid(), "host": socket.gethostname()}
 
@@ -253,11 +266,15 @@ class JobManager:
         from distributed import Client, LocalCluster
         if self.address: self._client = Client(self.address)
         else:
-            # one task per single-threaded worker; a worker death fails its task at once (our `retries` decide). No
-            # statistical profiler: it samples every thread's stack each 10 ms, and a fit (compile + sample) is all
-            # Python-heavy work in one thread, so it cost ~10% of the cluster's throughput (benchmarks/bench_jobs.py)
+            # one task per single-threaded worker; a worker death fails its task at once (our `retries` decide). A fit
+            # (compile + sample) is seconds of Python-heavy work in one thread, and the cluster's housekeeping competes
+            # with it for the cores (benchmarks/bench_jobs.py): no statistical profiler (it samples every thread's stack
+            # each 10 ms; ~10% of the throughput), and the event-loop health check, the system monitor (the dashboard's
+            # data: there is no dashboard) and the memory monitor of the scheduler, each nanny and each worker wake
+            # every 1 s, 5 s and 1 s instead of 20 ms, 0.5 s and 0.1 s (~5% of the throughput on 2 cores)
             with dask.config.set({"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0,
-                                  "distributed.worker.profile.enabled": False}):
+                                  "distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                                  "distributed.admin.system-monitor.interval": "5s", "distributed.worker.memory.monitor-interval": "1s"}):
                 self._cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None, silence_logs=logging.ERROR)
             self._client = Client(self._cluster)
@@ -291,6 +308,7 @@ class JobManager:
             p = self._dir(job_id) / "job.json"
             rec = json.loads(p.read_text()) | changes
             _atomic_json(p, rec)
+            self._changed.notify_all()
             return rec
 
     def record(self, job_id: str) -> dict:
@@ -363,8 +381,9 @@ class JobManager:
         if holdout and panel.n_periods - holdout < 8:
             raise ValueError(f"holdout={holdout} leaves {panel.n_periods - holdout} of {panel.n_periods} periods to fit; keep at least 8.")
         from mmm_framework.model import BayesianMMM
-        BayesianMMM(panel_slice(panel, 0, panel.n_periods - holdout) if holdout else panel, model_config)  # config errors surface here, not on a worker
+        mmm = BayesianMMM(panel_slice(panel, 0, panel.n_periods - holdout) if holdout else panel, model_config)  # config errors surface here, not on a worker
         fit.setdefault("cores", self.cores_per_fit)
+        cost = cost_hint(mmm, **fit)
         spec = FitSpec(name=name or model_config.kpi, model=model_config, fit=fit, holdout=holdout)
         job_id = f"{_dt.datetime.now():%Y%m%d-%H%M%S}-{_slug(spec.name)}-{uuid.uuid4().hex[:6]}"
         self._dir(job_id).mkdir(parents=True)
@@ -372,9 +391,9 @@ class JobManager:
             "id": job_id, "name": spec.name, "state": "queued", "attempts": 0, "spec": json.loads(spec.model_dump_json()),
             "data": ref, "panel": {"periods": panel.n_periods, "geos": panel.n_geos, "products": panel.n_products, "channels": panel.channel_names},
             "backend": self.backend if not self.address else f"dask {self.address}", "manager": self._me,
-            "submitted_at": _now(), "started_at": None, "finished_at": None, "timings": None, "worker": None,
+            "cost_hint": cost, "submitted_at": _now(), "dispatched_at": None, "started_at": None, "finished_at": None, "timings": None, "worker": None,
             "error": None, "metrics": None, "result_path": None})
-        self._launch(job_id, spec, panel)
+        self._launch(job_id, spec, panel, cost)
         return Job(self, job_id)
 
     def submit_grid(self, base: ModelConfig, variants: dict[str, dict], data, mff_config: MFFConfig | None = None,
@@ -385,13 +404,18 @@ class JobManager:
         for name, changes in variants.items():
             try: cfgs[name] = base.replace(**changes)
             except Exception as e: raise ValueError(f"variant {name!r}: {e}") from e
-        return [self.submit(c, panel, name=n, holdout=holdout, **fit) for n, c in cfgs.items()]
+        self._holding += 1  # queue the whole grid first, so that its longest fits are the first to go
+        try: jobs = [self.submit(c, panel, name=n, holdout=holdout, **fit) for n, c in cfgs.items()]
+        finally: self._holding -= 1
+        self._dispatch()
+        return jobs
 
-    def _launch(self, job_id: str, spec: FitSpec, panel: PanelDataset):
+    def _launch(self, job_id: str, spec: FitSpec, panel: PanelDataset, cost: float | None = None):
         "Queue the job here; `_dispatch` hands it to the backend when a worker is free."
         self._start()
         with self._lock:
             self._owned[job_id] = (spec, panel); self._queue.append(job_id)
+            if cost is not None: self._cost[job_id] = cost
         if self._ticker is None:
             self._ticker = threading.Thread(target=self._tick, name="mmm-jobs-dispatch", daemon=True); self._ticker.start()
         self._dispatch()
@@ -408,20 +432,21 @@ class JobManager:
             self._wake.wait(0.25); self._wake.clear()  # a finished job wakes it at once: its worker is free
 
     def _dispatch(self):
-        """Hand queued jobs to the backend, no more than it has free worker threads. Queuing here, not in Dask, keeps a
-        queued job off every worker: a worker that dies takes only the fit it was running with it."""
-        if not self._queue: return
+        """Hand queued jobs to the backend, no more than it has free worker threads, longest (`cost_hint`) first. Queuing
+        here, not in Dask, keeps a queued job off every worker: a worker that dies takes only the fit it was running with it."""
+        if not self._queue or self._holding: return
         cap = self._capacity()  # a sync call to the scheduler: made before taking the lock
         with self._lock:
             busy = sum(not f.done() for f, *_ in self._futures.values())
             free = cap - busy
             while self._queue and free > 0:
-                job_id = self._queue.pop(0)
+                job_id = max(self._queue, key=lambda j: self._cost.get(j, 0.0))  # longest first; equal costs in submission order
+                self._queue.remove(job_id)
                 if self.record(job_id)["state"] != "queued": continue  # cancelled meanwhile
                 self._submit_now(job_id, *self._owned[job_id]); free -= 1
 
     def _submit_now(self, job_id: str, spec: FitSpec, panel: PanelDataset):
-        rec = self._update(job_id, attempts=self.record(job_id)["attempts"] + 1)
+        rec = self._update(job_id, attempts=self.record(job_id)["attempts"] + 1, dispatched_at=_now(ms=True))
         if self.backend == "processes":
             import multiprocessing as mp
             from concurrent.futures import ProcessPoolExecutor
@@ -498,10 +523,11 @@ class JobManager:
         "Block until the jobs (default: all submitted here) are final; their rows of `jobs()`."
         ids = list(job_ids or self._owned)
         t0 = time.perf_counter()
-        while any(self.record(j)["state"] not in FINAL for j in ids):
-            if timeout is not None and time.perf_counter() - t0 > timeout:
-                raise TimeoutError(f"jobs still running after {timeout} s: {[j for j in ids if self.record(j)['state'] not in FINAL]}")
-            time.sleep(poll)
+        with self._changed:
+            while any(self.record(j)["state"] not in FINAL for j in ids):
+                if timeout is not None and time.perf_counter() - t0 > timeout:
+                    raise TimeoutError(f"jobs still running after {timeout} s: {[j for j in ids if self.record(j)['state'] not in FINAL]}")
+                self._changed.wait(poll)  # woken by this manager's record changes; `poll` s at most (another process's jobs)
         t = self.jobs()
         return t[t.job.isin(ids)].reset_index(drop=True)
 

@@ -84,6 +84,8 @@ def test_cluster_grid_faults_cancel_and_records(data, tmp_path):
         states = dict(zip(table.name, table.state))
         assert states == {"long-A": "failed", "long-B": "cancelled", "queued": "cancelled", "raises": "failed",
                           "g-logistic": "done", "g-hill": "done", "g-lmax6": "done"}, table.to_dict("records")
+        sent = sorted(grid, key=lambda j: j.record["dispatched_at"])
+        assert sent[0].name == "g-hill", [(j.name, j.record["cost_hint"], j.record["dispatched_at"]) for j in grid]  # largest graph first
         err = bad.record["error"]
         assert err["type"] == "FloatingPointError" and "synthetic sampler failure" in err["message"] and "patched" in err["traceback"]
         with pytest.raises(JobError, match="failed: FloatingPointError"):
