@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export PYTENSOR_FLAGS ?= base_compiledir=$(CURDIR)/.cache/pytensor
 export MPLBACKEND ?= Agg
 
-.PHONY: help install demo app test fast-test check-sync nbdev-test pytest tutorial-copies lab export clean-nbs bench-load
+.PHONY: help install demo app test fast-test check-sync nbdev-test pytest tutorial-copies lab export clean-nbs bench-load bench-jobs
 
 help:
 	@echo "make demo       set up if needed, run the demo on the bundled data, write out/"
@@ -68,3 +68,6 @@ clean-nbs: install
 
 bench-load: install
 	$(BIN)/python benchmarks/bench_load_mff.py
+
+bench-jobs: install
+	$(BIN)/python benchmarks/bench_jobs.py
