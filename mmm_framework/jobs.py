@@ -404,9 +404,17 @@ class JobManager:
         for name, changes in variants.items():
             try: cfgs[name] = base.replace(**changes)
             except Exception as e: raise ValueError(f"variant {name!r}: {e}") from e
-        self._holding += 1  # queue the whole grid first, so that its longest fits are the first to go
-        try: jobs = [self.submit(c, panel, name=n, holdout=holdout, **fit) for n, c in cfgs.items()]
-        finally: self._holding -= 1
+        # queue the whole grid before the first dispatch, so that its longest fits go first; a grid slow to queue (each
+        # variant is built here to check it) is let go after 2 s rather than keep the workers idle
+        self._start()  # a cluster's start-up is not queuing time
+        t0, jobs = time.perf_counter(), []
+        self._holding += 1; held = True
+        try:
+            for n, c in cfgs.items():
+                jobs.append(self.submit(c, panel, name=n, holdout=holdout, **fit))
+                if held and time.perf_counter() - t0 > 2.0: self._holding -= 1; held = False; self._dispatch()
+        finally:
+            if held: self._holding -= 1
         self._dispatch()
         return jobs
 

@@ -146,6 +146,21 @@ def test_process_pool_backend(data, tmp_path):
         assert ok.result().model_config.likelihood.value == "student_t"
 
 
+def test_a_grid_slow_to_queue_is_let_go_after_two_seconds(data, tmp_path):
+    "A grid is queued whole before its first dispatch (longest first), but a worker is not kept idle while a long grid queues."
+    _, _, panel = data
+    with JobManager(tmp_path, backend="processes", n_workers=1) as jm:
+        submit, sent = jm.submit, []
+        def slow_submit(*a, **kw):  # as if each variant took 1.5 s to build and check
+            sent.append(len(jm._futures)); job = submit(*a, **kw); time.sleep(1.5); return job
+        jm.submit = slow_submit
+        from mmm_framework.model import BayesianMMM
+        BayesianMMM(panel, ModelConfig(kpi="Sales"))  # this process's first build (imports) is not part of the grid's time
+        jobs = jm.submit_grid(ModelConfig(kpi="Sales"), {"a": {}, "b": {}, "c": {}, "d": {}}, panel, **LONG)
+        assert sent == [0, 0, 1, 1], sent  # held for the first two (over 3 s), then the free worker got a fit
+        assert jobs[0].record["dispatched_at"] is not None and all(j.status == "queued" for j in jobs[1:])
+
+
 def test_records_of_a_vanished_manager_read_as_interrupted(data, tmp_path):
     "A job queued by a process that has ended is 'interrupted', not 'queued' forever; nothing starts a cluster."
     jm = JobManager(tmp_path)
