@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from browser import PLOTS_JS, check_plots
 from conftest import require_chromium, tiny_geo_fit_path
 from mmm_framework.ui.dashboard import DashboardState, PosteriorDashboard
 from mmm_framework.ui.prior_panel import PriorPanelState, PriorPredictivePanel, state_to_config
@@ -106,7 +107,8 @@ def _page(p, errors: list):
     return browser, page
 
 
-def test_voila_app_slider_changes_plot_in_chromium(tmp_path):
+def test_voila_app_slider_changes_plot_in_chromium(tmp_path, tiny_geo):
+    "The prior panel's slider changes its plots; every dashboard tab draws what its figure holds (dates as dates); screenshots kept."
     require_chromium()
     from playwright.sync_api import sync_playwright
     (tmp_path / "app.ipynb").write_text(APP)
@@ -127,6 +129,12 @@ def test_voila_app_slider_changes_plot_in_chromium(tmp_path):
             after = page.evaluate(plot_paths)
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)
+            plots = page.evaluate(PLOTS_JS)
+            dash = page.locator(".widget-tab").last  # the dashboard's tabs: one screenshot per tab
+            for i, label in enumerate(dash.locator(".lm-TabBar-tabLabel").all_inner_texts()):
+                dash.locator(".lm-TabBar-tab").nth(i).click()
+                page.wait_for_timeout(300)
+                dash.screenshot(path=str(ARTIFACTS / f"dashboard_{label.replace(' ', '_')}.png"))
             browser.close()
     finally:
         voila.terminate()
@@ -135,6 +143,9 @@ def test_voila_app_slider_changes_plot_in_chromium(tmp_path):
     assert after != before, "moving the slider did not change any plot"
     assert errors == [], (errors, out[-2000:])
     assert shot.exists() and shot.stat().st_size > 10_000
+    figs = PosteriorDashboard(tiny_geo, max_draws=60).data.figures(DashboardState())
+    check_plots(plots, {f.layout.title.text: (len(f.data), k in ("fit", "decomposition")) for k, f in figs.items()})
+    assert len(plots) == 4 + len(figs)
 
 
 def test_fit_monitor_updates_on_the_event_loop_thread_only(tiny_geo):

@@ -17,7 +17,8 @@ from ..model import hdi
 from ..reporting import charts
 
 # %% auto #0
-__all__ = ['ALL', 'TABS', 'EXTENSION_TABS', 'DashboardState', 'DashboardData', 'sync_figure', 'PosteriorDashboard']
+__all__ = ['ALL', 'TABS', 'EXTENSION_TABS', 'DashboardState', 'DashboardData', 'figure_widget', 'sync_figure',
+           'PosteriorDashboard']
 
 # %% ../../nbs/13_dashboard.ipynb #0c2268f8
 ALL = "all geos"
@@ -167,6 +168,11 @@ def _plain_dates(d: dict) -> dict:
     "Trace properties with datetime64 arrays as ISO strings (a FigureWidget would ship them to the browser as integers)."
     return {k: (np.datetime_as_string(v, unit="s") if isinstance(v, np.ndarray) and v.dtype.kind == "M" else v) for k, v in d.items()}
 
+def figure_widget(fig):
+    "A plotly `FigureWidget` of `fig` whose date arrays reach the browser as dates (ISO strings), not nanosecond integers."
+    import plotly.graph_objects as go
+    return go.FigureWidget(data=[_plain_dates(t.to_plotly_json()) for t in fig.data], layout=fig.layout)
+
 def sync_figure(fw, new) -> None:
     "Copy `new`'s traces and titles into FigureWidget `fw` in one batch (same trace count: data only; else the traces are replaced)."
     with fw.batch_update():
@@ -174,7 +180,7 @@ def sync_figure(fw, new) -> None:
             for tr, nt in zip(fw.data, new.data): tr.update(_plain_dates(nt.to_plotly_json()), overwrite=True)
         else:
             fw.data = []
-            fw.add_traces(list(new.data))
+            fw.add_traces([_plain_dates(t.to_plotly_json()) for t in new.data])
         fw.layout.title.text = new.layout.title.text
         for ax in ("xaxis", "yaxis"):
             if new.layout[ax].title.text is not None: fw.layout[ax].title.text = new.layout[ax].title.text
@@ -183,11 +189,10 @@ class PosteriorDashboard:
     "Tabs for fit, decomposition, ROI, response curves (effects by path for the extension models) and diagnostics of a fitted model, with geo / channel / period / HDI selectors."
     def __init__(self, results, theme: str = "light", max_draws: int = 300):
         import ipywidgets as W
-        import plotly.graph_objects as go
         mmm = getattr(results, "mmm", results)
         self.data, self.theme = DashboardData(mmm, max_draws), theme
         self.state = DashboardState()
-        self.figs = {k: go.FigureWidget(f) for k, f in self.data.figures(self.state, theme).items()}
+        self.figs = {k: figure_widget(f) for k, f in self.data.figures(self.state, theme).items()}
         sel = self.data.selector
         self.geo = W.Dropdown(options=[(("all series" if sel == "series" else f"all {sel}s") if g == ALL else g, g) for g in self.data.geos],
                               value=ALL, description=sel)
