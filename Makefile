@@ -58,7 +58,7 @@ lab: install
 
 # The workbench served by Voila on localhost, with our template (no CDN stylesheets): set MMM_DATA / MMM_MFF_CONFIG to preload.
 app: install
-	JUPYTER_PATH=$(CURDIR)/mmm_framework/share $(BIN)/voila mmm_framework/share/apps/workbench.ipynb --template=mmm --Voila.ip=127.0.0.1 --port=8866 --no-browser
+	MMM_OUT=$${MMM_OUT:-$(CURDIR)/out} JUPYTER_PATH=$(CURDIR)/mmm_framework/share $(BIN)/voila mmm_framework/share/apps/workbench.ipynb --template=mmm --Voila.ip=127.0.0.1 --port=8866 --no-browser
 
 export: install
 	$(BIN)/nbdev-export && $(BIN)/nbdev-clean

@@ -134,7 +134,7 @@ class Check:
 
 class ModelReview:
     "Named checks of a fitted model, each pass / warn / fail with its reason."
-    def __init__(self, mmm: BayesianMMM, roi_range: tuple[float, float] = (0.0, 20.0), rhat_max: float = 1.01,
+    def __init__(self, mmm: BayesianMMM, roi_range: tuple[float, float] | None = None, rhat_max: float = 1.01,
                  ess_per_chain: float = 100.0, coverage_band: tuple[float, float] = (0.8, 0.97), hdi_prob: float = 0.9,
                  negative_baseline_prob: float = 0.05, autocorr_max: float = 0.3, prior_contraction_min: float = 0.1):
         self.mmm, self.roi_range, self.rhat_max, self.ess_per_chain = mmm, roi_range, rhat_max, ess_per_chain
@@ -201,14 +201,25 @@ def _baseline(self: ModelReview) -> Check:
 
 @patch
 def _roi(self: ModelReview) -> Check:
-    r = self.mmm.compute_roi(self.hdi_prob)
-    lo, hi = self.roi_range
-    out = r[(r["mean"] < lo) | (r["mean"] > hi)].index.tolist()
+    "Each channel's ROI against its own prior's 99% range and the other channels (or a fixed `roi_range` when given), and whether the data identified it."
+    r = self.mmm.compute_roi(self.hdi_prob).dropna(subset=["mean"])
+    if self.roi_range is not None:
+        lo, hi = self.roi_range
+        out, where = r[(r["mean"] < lo) | (r["mean"] > hi)].index.tolist(), f"outside {self.roi_range}"
+    else:  # relative: beyond what the priors allowed at 99%, or 10x the median of the other channels
+        p99 = self.mmm.prior_roi(samples=500, hdi_prob=0.99, random_seed=0).reindex(r.index)
+        others = {c: np.median(np.abs(r["mean"].drop(c))) if len(r) > 1 else np.nan for c in r.index}
+        out = [c for c in r.index if not p99.loc[c, "hdi_low"] <= r.loc[c, "mean"] <= p99.loc[c, "hdi_high"]
+               or abs(r.loc[c, "mean"]) > 10 * others[c] > 0]
+        where = "outside the prior's 99% range or over 10x the other channels' median"
     neg = r[r["hdi_high"] < 0].index.tolist()
-    v = ", ".join(f"{c} {r.loc[c, 'mean']:.2f}" for c in r.index)
-    if not out and not neg: return Check("plausible ROI", "pass", v, f"every channel's mean ROI is within {self.roi_range}")
-    why = (f"outside {self.roi_range}: {out}. " if out else "") + (f"surely negative: {neg}. " if neg else "")
-    return Check("plausible ROI", "warn", v, why + "check the channel's data (units, spend variable) and its priors")
+    unsure = r[r.identification.isin(["weak", "prior-driven"])] if "identification" in r else r.iloc[:0]
+    v = ", ".join(f"{c} {r.loc[c, 'mean']:.2f}" + (f" ({r.loc[c, 'identification']})" if c in unsure.index else "") for c in r.index)
+    if not out and not neg and unsure.empty:
+        return Check("plausible ROI", "pass", v, "every channel's ROI is within its prior's range, comparable with the others, and identified by the data")
+    why = ((f"{where}: {out}. " if out else "") + (f"surely negative: {neg}. " if neg else "")
+           + (f"not identified by the data: {list(unsure.index)} (their ROI is an assumption, not a finding). " if len(unsure) else ""))
+    return Check("plausible ROI", "warn", v, why + "check the channel's data (units, spend variable, variation) and its priors")
 
 @patch
 def _residuals(self: ModelReview) -> Check:

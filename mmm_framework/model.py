@@ -30,9 +30,9 @@ from .transforms import (adstock_transformation, fourier_basis, saturation_trans
                                       time_index, trend_basis)
 
 # %% auto #0
-__all__ = ['REFIT_TUNE', 'ModelBuildError', 'FitCancelled', 'ConvergenceWarning', 'ScaledData', 'scale_panel',
-           'panel_from_arrays', 'hyper', 'prior_variable', 'stacked_variable', 'BayesianMMM', 'FitProgress',
-           'BackgroundFit', 'hdi', 'MMMResults']
+__all__ = ['REFIT_TUNE', 'IDENTIFIED_CONTRACTION', 'WEAK_WIDTH', 'ModelBuildError', 'FitCancelled', 'ConvergenceWarning',
+           'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable', 'stacked_variable',
+           'BayesianMMM', 'FitProgress', 'BackgroundFit', 'hdi', 'MMMResults', 'identification_label']
 
 # %% ../nbs/05_model.ipynb #0074563a
 class ModelBuildError(ValueError):
@@ -974,27 +974,57 @@ def roi_samples(self: BayesianMMM) -> xr.DataArray:
     return (c / sp).rename("roi")
 
 @patch
-def compute_roi(self: BayesianMMM, hdi_prob: float = 0.9) -> pd.DataFrame:
-    "ROI per channel: mean, median, HDI, total spend and mean total contribution (KPI units per currency unit)."
+def compute_roi(self: BayesianMMM,
+                hdi_prob: float = 0.9, # probability mass of the interval
+                identification: bool = True, # add how far each ROI moved from its prior (`roi_identification`)
+               ) -> pd.DataFrame:
+    "ROI per channel: mean, median, HDI, total spend, mean total contribution (KPI units per currency unit), and whether the data identified it."
     r = self.roi_samples()
     out = _interval_frame(r, hdi_prob, ["channel"])
     out["spend"] = np.nansum(self.data.spend, axis=(0, 1))
     out["contribution"] = self.contribution_samples().sum(("date", "series")).mean(("chain", "draw")).values
     out["kpi_unit"] = self.panel.config.kpi.unit
+    if identification: out[["contraction", "identification"]] = self.roi_identification(hdi_prob)[["contraction", "identification"]]
     return out
 
 # %% ../nbs/05_model.ipynb #027d793b
 @patch
 def prior_roi(self: BayesianMMM, samples: int = 500, hdi_prob: float = 0.9, random_seed: int | None = None) -> pd.DataFrame:
     "ROI per channel implied by the priors (before fitting): mean, median, HDI, and what the prior is on."
+    out = _interval_frame(self.prior_roi_samples(samples, random_seed), hdi_prob, ["channel"])
+    eff = self.channel_effect_priors()
+    out["prior_on"] = [eff[ch][0] if ch in eff else "coefficient" for ch in out.index]
+    return out
+
+@patch
+def prior_roi_samples(self: BayesianMMM, samples: int = 500, random_seed: int | None = None) -> xr.DataArray:
+    "Per-draw ROI implied by the priors alone (KPI units per currency unit): (chain, draw, channel); NaN without spend."
     pp = pm.sample_prior_predictive(draws=samples, model=self.model, var_names=["channel_contribution", "mu"], random_seed=random_seed)
     pr = pp["prior"].to_dataset()
     c = self._contribution_kpi(pr["channel_contribution"].transpose("chain", "draw", "date", "series", "channel"), pr["mu"])
     spend = np.nansum(self.data.spend, axis=(0, 1))
     sp = xr.DataArray(np.where(spend > 0, spend, np.nan), dims="channel", coords={"channel": self.data.channels})
-    out = _interval_frame(c.sum(("date", "series")) / sp, hdi_prob, ["channel"])
-    eff = self.channel_effect_priors()
-    out["prior_on"] = [eff[ch][0] if ch in eff else "coefficient" for ch in out.index]
+    return (c.sum(("date", "series")) / sp).rename("roi")
+
+# %% ../nbs/05_model.ipynb #f0945e92
+IDENTIFIED_CONTRACTION = 0.5  # the data removed at least half of the prior's ROI variance
+WEAK_WIDTH = 2.0  # an HDI wider than twice |mean| does not pin the ROI down
+
+def identification_label(contraction: float, mean: float, lo: float, hi: float) -> str:
+    "'prior-driven', 'weak' or 'identified' for one channel's ROI (see `roi_identification`); 'no spend' when ROI is undefined."
+    if not np.isfinite(mean): return "no spend"
+    if not np.isfinite(contraction) or contraction < IDENTIFIED_CONTRACTION: return "prior-driven"
+    return "weak" if hi - lo > WEAK_WIDTH * abs(mean) else "identified"
+
+@patch
+def roi_identification(self: BayesianMMM, hdi_prob: float = 0.9, samples: int = 500) -> pd.DataFrame:
+    "Per channel: prior and posterior ROI (mean, HDI), contraction (1 - posterior var / prior var) and its label."
+    post, prior = self.roi_samples(), self.prior_roi_samples(samples, random_seed=0)
+    q, p = _interval_frame(post, hdi_prob, ["channel"]), _interval_frame(prior, hdi_prob, ["channel"])
+    var = lambda s: s.stack(sample=("chain", "draw")).var("sample").values
+    out = pd.DataFrame({"prior_mean": p["mean"], "prior_hdi_low": p.hdi_low, "prior_hdi_high": p.hdi_high, "mean": q["mean"],
+                        "hdi_low": q.hdi_low, "hdi_high": q.hdi_high, "contraction": 1 - var(post) / var(prior)}, index=q.index)
+    out["identification"] = [identification_label(*r) for r in out[["contraction", "mean", "hdi_low", "hdi_high"]].to_numpy()]
     return out
 
 # %% ../nbs/05_model.ipynb #a260978e

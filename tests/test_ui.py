@@ -200,6 +200,65 @@ def test_workbench_app_loads_demo_data_in_chromium(tmp_path):
     assert shot.exists()
 
 
+WORKBENCH_APP = """{"cells": [{"cell_type": "code", "execution_count": null, "id": "w1", "metadata": {}, "outputs": [],
+ "source": ["import os, warnings\\n", "warnings.simplefilter('ignore')\\n", "from mmm_framework.model import BayesianMMM\\n",
+            "from mmm_framework.ui import Workbench\\n", "from mmm_framework.data_loader import panel_to_mff\\n",
+            "frame, cfg = panel_to_mff(BayesianMMM.load(os.environ['MMM_TEST_FIT']).panel, return_config=True)\\n",
+            "wb = Workbench(frame, cfg, out_dir=os.environ['MMM_OUT'])\\n",
+            "f = wb.config_widget.fields\\n", "f['draws'].value = f['tune'].value = 100; f['chains'].value = 2  # a short fit\\n",
+            "wb.widget"]}],
+ "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}"""
+
+
+def test_workbench_fit_results_and_report_in_chromium(tmp_path, tiny_geo):
+    "Served workbench: Fit button -> Results draws every tab's traces (dates as dates) -> the report is written under MMM_OUT and offered as a download."
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+    (tmp_path / "wb.ipynb").write_text(WORKBENCH_APP)
+    out_dir = tmp_path / "out"
+    proc, port = _voila(tmp_path / "wb.ipynb", tmp_path,
+                        {"MMM_TEST_FIT": str(tiny_geo_fit_path()), "MMM_OUT": str(out_dir)})
+    errors = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as p:
+            browser, page = _page(p, errors)
+            page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
+            tab = lambda name: page.locator(".lm-TabBar-tab", has_text=name).first
+            tab("Fit").click(timeout=180_000)
+            page.get_by_role("button", name="Fit").click()
+            page.wait_for_selector("text=Results are in the Results tab", timeout=400_000)
+            page.screenshot(path=str(ARTIFACTS / "workbench_fit.png"))
+            tab("Results").click()
+            page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 5", timeout=60_000)
+            plots = page.evaluate(PLOTS_JS)
+            page.screenshot(path=str(ARTIFACTS / "workbench_results.png"))
+            tab("Scenarios").click()
+            page.get_by_role("button", name="Optimise the budget").click()
+            page.wait_for_selector("text=Budget plan", timeout=300_000)
+            page.screenshot(path=str(ARTIFACTS / "workbench_scenarios.png"))
+            tab("Report").click()
+            page.get_by_role("button", name="Write the report").click()
+            link = page.wait_for_selector("a.mmm-download", timeout=300_000)
+            page.screenshot(path=str(ARTIFACTS / "workbench_report.png"))
+            with page.expect_download() as dl:
+                link.click()
+            saved = tmp_path / "downloaded.html"
+            dl.value.save_as(saved)
+            status = page.locator("text=Wrote").first.inner_text()
+            browser.close()
+    finally:
+        proc.terminate()
+        try: out = proc.communicate(timeout=20)[0]
+        except subprocess.TimeoutExpired: proc.kill(); out = ""
+    assert errors == [], (errors, out[-2000:])
+    figs = PosteriorDashboard(tiny_geo, max_draws=60).data.figures(DashboardState())  # the same fit's layout: trace counts per tab
+    check_plots(plots, {f.layout.title.text: (len(f.data), k in ("fit", "decomposition")) for k, f in figs.items()})
+    report = out_dir / "report.html"
+    assert report.exists() and str(report) in status  # written where MMM_OUT says, and the message names that absolute path
+    assert saved.read_bytes() == report.read_bytes()  # the download is the report
+
+
 def test_workbench_flow_on_a_live_event_loop(tmp_path, tiny_geo):
     "Data -> configure -> fit in the background -> results -> plan -> report, with the monitor ticking on a running loop."
     import asyncio, warnings

@@ -66,14 +66,15 @@ def fit_chart(frame: pd.DataFrame, theme: str = "light", series: str | None = No
 _KIND_ORDER = {"base": 0, "control": 1, "media": 2}
 
 def decomposition_chart(frame: pd.DataFrame, theme: str = "light", title: str = "Decomposition of the expected KPI") -> go.Figure:
-    "Stacked areas of each component's mean per date, from `decomposition_frame` (base, controls, then media)."
+    "Stacked bars of each component's mean per date (negative parts below zero), from `decomposition_frame` (base, controls, then media)."
     unit = frame.attrs.get("kpi_unit") or ""
     fig = _fig(theme, title, "date", f"KPI ({unit})" if unit else "KPI")
     order = frame.drop_duplicates("component").assign(k=lambda d: d.kind.map(_KIND_ORDER)).sort_values("k", kind="stable").component
-    for comp in order:
+    for comp in order:  # relative bars: positive parts stack up from 0, negative parts (price, a dip in seasonality) down from 0
         g = frame[frame.component == comp]
-        fig.add_trace(go.Scatter(x=g.date, y=g.value, name=str(comp), stackgroup="one", mode="lines", line=dict(width=0.5),
-                                 hovertemplate=f"{comp}: %{{y:,.1f}}<extra></extra>"))
+        fig.add_trace(go.Bar(x=g.date, y=g.value, name=str(comp), marker_line_width=0,
+                             hovertemplate=f"{comp}: %{{y:,.1f}}<extra></extra>"))
+    fig.update_layout(barmode="relative", bargap=0.05)
     return fig
 
 def waterfall_chart(totals: pd.DataFrame, theme: str = "light", title: str = "Contributions over the sample", unit: str = "") -> go.Figure:

@@ -23,8 +23,9 @@ from . import charts
 
 # %% auto #0
 __all__ = ['SECTIONS', 'BUILDERS', 'ReportConfig', 'fmt', 'est', 'table_html', 'NotApplicable', 'ReportData', 'Section',
-           'executive_summary', 'data_summary', 'model_specification', 'diagnostics', 'decomposition', 'roi',
-           'response_curves', 'budget', 'geo_breakdown', 'extensions', 'methodology', 'page', 'MMMReportGenerator']
+           'unconverged', 'recommendation', 'executive_summary', 'data_summary', 'model_specification', 'diagnostics',
+           'decomposition', 'roi', 'response_curves', 'budget', 'geo_breakdown', 'extensions', 'methodology', 'page',
+           'MMMReportGenerator']
 
 # %% ../../nbs/11_report.ipynb #b538b809
 SECTIONS = ("executive_summary", "data_summary", "model_specification", "diagnostics", "decomposition", "roi",
@@ -73,7 +74,8 @@ def est(mean, lo, hi, unit: str = "", prob: float = 0.9, digits: int | None = No
 
 def table_html(df: pd.DataFrame, name: str, index_name: str | None = None) -> str:
     "An HTML table with `data-table=name`; numeric cells carry their exact value in `data-value`."
-    d = df.reset_index() if df.index.name is not None or isinstance(df.index, pd.MultiIndex) else df
+    plain = isinstance(df.index, pd.RangeIndex) and df.index.name is None  # a default index carries no labels
+    d = df if plain else df.reset_index(names=[index_name or n or "" for n in df.index.names])
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in d.columns)
     rows = []
     for _, r in d.iterrows():
@@ -158,9 +160,34 @@ def _figure(fig, name: str) -> str:
             + fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}) + "</div>")
 
 def _roi_rows(r: ReportData) -> pd.DataFrame:
-    t = r.roi[["mean", "hdi_low", "hdi_high", "spend", "contribution"]].copy()
-    t.columns = ["roi_mean", "roi_hdi_low", "roi_hdi_high", f"spend ({r.currency})", f"contribution ({r.kpi_unit})"]
+    t = r.roi[["mean", "hdi_low", "hdi_high", "spend", "contribution", "identification"]].copy()
+    t.columns = ["roi_mean", "roi_hdi_low", "roi_hdi_high", f"spend ({r.currency})", f"contribution ({r.kpi_unit})", "identified by the data"]
     return t
+
+# %% ../../nbs/11_report.ipynb #d2e96f5b
+def unconverged(mmm, rhat_max: float = 1.01) -> str | None:
+    "A sentence when the fit did not converge cleanly (divergences or R-hat above `rhat_max`), else None."
+    d = mmm.results.diagnostics
+    bad = ([f"{d['divergences']:,} divergent transitions"] if d["divergences"] else []) + ([f"R-hat up to {d['rhat_max']:.3f} (want at most {rhat_max})"] if d["rhat_max"] > rhat_max else [])
+    if not bad: return None
+    return (f"the sampler did not converge cleanly ({' and '.join(bad)}), so every estimate below is provisional; "
+            "refit with more tuning steps or target_accept 0.95 before acting on it.")
+
+def _and(parts: list[str]) -> str: return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+def recommendation(plan, periods: int, currency: str, unit: str, prob: float, unsure=()) -> str:
+    "The budget plan in one HTML sentence: every channel it moves by 1% or more (up, then down), the lift with its interval, caveats."
+    a, l = plan.allocation, plan.lift.loc["lift"]
+    up, down = a[a.change_pct >= 1].sort_values("change_pct", ascending=False), a[a.change_pct <= -1].sort_values("change_pct")
+    name = lambda c: (f"<b>{html.escape(str(c))}</b> ({a.loc[c, 'change_pct']:+.0f}%"
+                      + ("; its ROI is not established by the data" if c in unsure else "") + ")")
+    head = f"over the next {periods} periods, at the same budget ({fmt(plan.budget)} {html.escape(currency)}), "
+    if up.empty and down.empty: return head + "keep the current mix: no channel moves by 1% or more."
+    moves = " and ".join(p for p in ("move spend towards " + _and([name(c) for c in up.index]) if len(up) else "",
+                                     ("away from " if len(up) else "move spend away from ") + _and([name(c) for c in down.index]) if len(down) else "") if p)
+    sure = l["hdi_low"] > 0
+    return (head + moves + f": expected lift {est(l['mean'], l['hdi_low'], l['hdi_high'], unit, prob)}"
+            + ("." if sure else "; the interval includes zero, so the gain is not established."))
 
 # %% ../../nbs/11_report.ipynb #85a44302
 def executive_summary(r: ReportData) -> Section:
@@ -169,22 +196,21 @@ def executive_summary(r: ReportData) -> Section:
     ru = f"{unit} per {r.currency}"
     items = [f"<li>Media contributed <b>{est(mt['mean'], mt['hdi_low'], mt['hdi_high'], unit, r.p)}</b> over the sample, "
              f"{100 * mt['share']:.1f}% of the expected KPI.</li>"]
-    ok = roi.dropna(subset=["mean"]).sort_values("mean", ascending=False)
-    if len(ok):
-        best, worst = ok.index[0], ok.index[-1]
-        items.append(f"<li>Highest ROI: <b>{html.escape(str(best))}</b>, {est(ok.loc[best, 'mean'], ok.loc[best, 'hdi_low'], ok.loc[best, 'hdi_high'], ru, r.p)}; "
-                     f"lowest: <b>{html.escape(str(worst))}</b>, {est(ok.loc[worst, 'mean'], ok.loc[worst, 'hdi_low'], ok.loc[worst, 'hdi_high'], ru, r.p)}.</li>")
+    if (why := unconverged(r.mmm)): items.insert(0, f'<li class="warn"><b>Caution</b>: {html.escape(why)}</li>')
+    ok = roi.dropna(subset=["mean"])
+    found = ok[ok.identification == "identified"].sort_values("mean", ascending=False) if "identification" in ok else ok.sort_values("mean", ascending=False)
+    if len(found):
+        best, worst = found.index[0], found.index[-1]
+        items.append(f"<li>Highest ROI: <b>{html.escape(str(best))}</b>, {est(found.loc[best, 'mean'], found.loc[best, 'hdi_low'], found.loc[best, 'hdi_high'], ru, r.p)}"
+                     + (f"; lowest: <b>{html.escape(str(worst))}</b>, {est(found.loc[worst, 'mean'], found.loc[worst, 'hdi_low'], found.loc[worst, 'hdi_high'], ru, r.p)}"
+                        if worst != best else "") + ".</li>")
+    if len(unsure := ok.drop(found.index)):
+        items.append("<li>Not established by the data: " + "; ".join(
+            f"<b>{html.escape(str(c))}</b> ({html.escape(unsure.loc[c, 'identification'])}, {est(unsure.loc[c, 'mean'], unsure.loc[c, 'hdi_low'], unsure.loc[c, 'hdi_high'], ru, r.p)})"
+            for c in unsure.index) + ". Their ROI reflects the priors more than the data; treat it as an assumption, not a finding.</li>")
     try:
         plan = r.plan
-        l = plan.lift
-        moves = plan.allocation.sort_values("change_pct")
-        up, down = moves.index[-1], moves.index[0]
-        sure = l.loc["lift", "hdi_low"] > 0
-        items.append(f"<li><b>Recommendation</b>: over the next {r.cfg.budget_periods} periods, at the same budget "
-                     f"({fmt(plan.budget)} {html.escape(r.currency)}), move spend towards <b>{html.escape(str(up))}</b> "
-                     f"({moves.loc[up, 'change_pct']:+.0f}%) and away from <b>{html.escape(str(down))}</b> ({moves.loc[down, 'change_pct']:+.0f}%): "
-                     f"expected lift {est(l.loc['lift', 'mean'], l.loc['lift', 'hdi_low'], l.loc['lift', 'hdi_high'], unit, r.p)}"
-                     + ("." if sure else "; the interval includes zero, so the gain is not established.") + "</li>")
+        items.append(f"<li><b>Recommendation</b>: {recommendation(plan, r.cfg.budget_periods, r.currency, unit, r.p, unsure.index)}</li>")
     except (NotApplicable, NotImplementedError) as e:
         items.append(f"<li>No budget recommendation: {html.escape(str(e))}.</li>")
     if not r.has_spend.any():
@@ -285,7 +311,7 @@ def budget(r: ReportData) -> Section:
     body = head + _figure(charts.allocation_chart(plan.allocation, r.cfg.theme, currency=r.currency), "allocation")
     body += (f"<h3>Spend per channel over the plan ({html.escape(r.currency)}; change in %)</h3>" + table_html(alloc, "budget_allocation")
              + f"<h3>Expected KPI over the plan ({html.escape(r.kpi_unit)}; lift_pct in %, {100 * r.p:.0f}% HDI)</h3>"
-             + table_html(plan.lift, "budget_lift") + (f"<ul>{notes}</ul>" if notes else ""))
+             + table_html(plan.lift, "budget_lift", index_name="plan") + (f"<ul>{notes}</ul>" if notes else ""))
     return Section("budget", "Budget scenario", body, {"budget_allocation": alloc, "budget_lift": plan.lift})
 
 def geo_breakdown(r: ReportData) -> Section:

@@ -33,7 +33,8 @@ class Workbench:
     "One app for the whole flow; `data` (frame or path) and `mff_config` preload the Data tab."
     def __init__(self, data=None, mff_config: MFFConfig | None = None, out_dir: str | Path = "out", loop=None):
         import ipywidgets as W
-        self.raw, self.mff_config, self.out_dir, self._loop = None, mff_config, Path(out_dir), loop
+        self.raw, self.mff_config, self._loop = None, mff_config, loop
+        self.out_dir = Path(out_dir).expanduser().resolve()  # absolute: a served app's kernel runs elsewhere than the user thinks
         self.panel = self.config_widget = self.mmm = self.job = self.monitor = self.dashboard = self.prior_panel = self.plan = None
         self.report_path = None
         self.upload = W.FileUpload(accept=".csv,.parquet", multiple=False, description="MFF file")
@@ -140,7 +141,7 @@ def start_fit(self, **fit_kw):
     "Fit the configured model in the background; the monitor shows progress, Results fill in when it ends."
     try: self.mmm = self.model()
     except Exception as e: self.fit_status.value = _msg(f"{type(e).__name__}: {e}", False); return
-    self.fit_button.disabled = True
+    self.fit_button.disabled, self.fit_status.value = True, _msg("Compiling the model, then sampling: progress below.")
     self.job = self.mmm.fit_async(**fit_kw)
     self.monitor = FitMonitor(self.job, loop=self._loop, on_done=self._fit_ended)
     self.tabs.children[3].children = [*self.tabs.children[3].children[:3], self.monitor.widget]
@@ -149,14 +150,17 @@ def start_fit(self, **fit_kw):
 def _fit_ended(self, snapshot: dict):
     "Runs on the event loop when the fit ends: the dashboard, or the error."
     from mmm_framework.ui.dashboard import PosteriorDashboard
-    self.fit_button.disabled = False
     if snapshot["state"] == "failed":
-        self.fit_status.value = _msg(f"The fit failed: {snapshot['error']}", False); return
+        self.fit_button.disabled, self.fit_status.value = False, _msg(f"The fit failed: {snapshot['error']}", False); return
     d = self.mmm.results.diagnostics
-    self.fit_status.value = _msg(f"Fitted in {d['fit_seconds']:.0f} s: {d['divergences']} divergences, R-hat max {d['rhat_max']:.3f}, "
-                                 f"ESS bulk min {d['ess_bulk_min']:.0f}.", d["divergences"] == 0 and d["rhat_max"] <= 1.01)
+    done = (f"Fitted in {d['fit_seconds']:.0f} s: {d['divergences']} divergences, R-hat max {d['rhat_max']:.3f}, "
+            f"ESS bulk min {d['ess_bulk_min']:.0f}.")
+    ok = d["divergences"] == 0 and d["rhat_max"] <= 1.01
+    self.fit_status.value = _msg(done + " Summarising the posterior for the Results tab...", ok)
+    self.tabs.children[4].children = [_html(_msg("Summarising the posterior (predictive draws, contributions)..."))]
     self.dashboard = PosteriorDashboard(self.mmm)
     self.tabs.children[4].children = [self.dashboard.widget]
+    self.fit_button.disabled, self.fit_status.value = False, _msg(done + " Results are in the Results tab.", ok)
 
 # %% ../../nbs/16_workbench.ipynb #ea77ab3a
 @patch_to(Workbench)
@@ -173,8 +177,10 @@ def _build_scenarios_tab(self):
 def optimize(self):
     "Best split of the recent budget over the next periods within the bounds; the plan with its lift and intervals."
     if self.mmm is None or self.mmm.results is None: self.plan_out.value = _msg("Fit a model first (Fit tab).", False); return
+    self.plan_button.disabled, self.plan_out.value = True, _msg("Optimising (the first plan compiles the response function)...")
     try: self.plan = self.mmm.optimize_budget(n_periods=self.plan_periods.value, bounds=tuple(self.plan_bounds.value))
     except Exception as e: self.plan_out.value = _msg(f"{type(e).__name__}: {e}", False); return
+    finally: self.plan_button.disabled = False
     self.plan_out.value = self.plan._repr_html_()
 
 @patch_to(Workbench)
@@ -192,13 +198,25 @@ def write_report(self) -> Path | None:
     "The HTML report of the fit (and its tables as CSV) under `out_dir`."
     from mmm_framework.reporting import MMMReportGenerator, ReportConfig
     if self.mmm is None or self.mmm.results is None: self.report_out.value = _msg("Fit a model first (Fit tab).", False); return None
-    gen = MMMReportGenerator(ReportConfig(title=self.report_title.value, theme=self.report_theme.value))
-    gen.generate_report(self.mmm.results)
-    self.report_path = gen.save(self.out_dir / "report.html")
-    gen.export_tables(self.out_dir / "report_tables")
-    self.report_out.value = _msg(f"Wrote {self.report_path} ({self.report_path.stat().st_size / 1e6:.1f} MB) and its tables in "
-                                 f"{self.out_dir / 'report_tables'}; sections left out: {', '.join(gen.notes) or 'none'}.")
+    self.report_button.disabled, self.report_out.value = True, _msg("Writing the report (curves, budget plan, checks)...")
+    try:
+        gen = MMMReportGenerator(ReportConfig(title=self.report_title.value, theme=self.report_theme.value))
+        gen.generate_report(self.mmm.results)
+        self.report_path = gen.save(self.out_dir / "report.html")
+        gen.export_tables(self.out_dir / "report_tables")
+    except Exception as e: self.report_out.value = _msg(f"{type(e).__name__}: {e}", False); return None
+    finally: self.report_button.disabled = False
+    self.report_out.value = (_msg(f"Wrote {self.report_path} ({self.report_path.stat().st_size / 1e6:.1f} MB) and its tables in "
+                                  f"{self.out_dir / 'report_tables'}; sections left out: {', '.join(gen.notes) or 'none'}.")
+                             + _download_link(self.report_path))
     return self.report_path
+
+def _download_link(path: Path) -> str:
+    "A link that saves the file from the browser (its bytes inline: a served app's files are not reachable by URL)."
+    import base64
+    data = base64.b64encode(path.read_bytes()).decode()
+    return (f'<a class="mmm-download" download="{html.escape(path.name)}" href="data:text/html;base64,{data}" '
+            f'style="font-weight:600">Download {html.escape(path.name)}</a>')
 
 # %% ../../nbs/16_workbench.ipynb #94a04cc7
 @patch_to(Workbench)
