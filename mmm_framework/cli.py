@@ -59,6 +59,12 @@ def cmd_validate(a) -> int:
     print(f"OK: {panel.n_periods} {panel.frequency.name.lower()} periods ({str(d[0])[:10]} to {str(d[-1])[:10]}), {panel.n_geos} geo(s), "
           f"{panel.n_products} product(s), channels {panel.channel_names}, controls {panel.control_names}")
     for m in panel.log: print(f"  - {m}")
+    from mmm_framework.data_checks import data_checks
+    f = data_checks(panel)
+    for r in f.itertuples(): print(f"{r.level.upper()} {r.id}: {r.value}. {r.advice}")
+    if (f.level == "error").any():
+        raise BadInput(f"{int((f.level == 'error').sum())} data finding(s) would stop a fit (listed above); fix the data, "
+                       "or pass their ids to `mmm fit --accept`.")
     return 0
 
 def _progress_line(s: dict) -> str:
@@ -77,11 +83,13 @@ def cmd_fit(a) -> int:
     try: panel = load_mff(a.data, mff)
     except (MFFValidationError, FileNotFoundError) as e: raise BadInput(str(e)) from e
     mmm = BayesianMMM(panel, model)
-    job = mmm.fit_async(random_seed=a.seed)
+    job = mmm.fit_async(random_seed=a.seed, accept_findings=a.accept or ())
     while not job.done():
         if not a.quiet: print(_progress_line(job.progress.snapshot()), end="", file=sys.stderr, flush=True)
         time.sleep(0.5)
-    res = job.result()
+    from mmm_framework.model import DataCheckError
+    try: res = job.result()
+    except DataCheckError as e: raise BadInput(str(e)) from e  # the data, not the run: exit 2
     if not a.quiet: print(_progress_line(job.progress.snapshot()), file=sys.stderr)
     out = mmm.save(a.out)
     d = res.diagnostics
@@ -156,6 +164,7 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("data"); f.add_argument("--config", required=True); f.add_argument("--out", required=True, help="folder for the saved model")
     f.add_argument("--draws", type=int); f.add_argument("--tune", type=int); f.add_argument("--chains", type=int)
     f.add_argument("--seed", type=int, default=None); f.add_argument("--quiet", action="store_true", help="no progress bar")
+    f.add_argument("--accept", nargs="*", metavar="FINDING", help="ids of data findings to fit through anyway (mmm validate lists them)")
     f.set_defaults(func=cmd_fit)
     r = sub.add_parser("report", help="write the HTML report of a saved fit")
     r.add_argument("results", help="folder written by `mmm fit --out`"); r.add_argument("--out", default="report.html")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import time
 import warnings
 from dataclasses import dataclass
@@ -25,14 +26,18 @@ from fastcore.basics import patch
 from .config import (AdstockConfig, ControlSelectionMethod, Frequency, Likelihood, MediaChannelConfig, MFFConfig,
                                   ModelConfig, ModelSpecification, PoolingType, PriorConfig, Sampler, SaturationConfig,
                                   SignConstraint, TrendConfig, TrendType)
+from .data_checks import COLUMNS as CHECK_COLUMNS, data_checks as panel_checks
+
+logging.getLogger("pymc.sampling.forward").setLevel(logging.WARNING)  # no "Sampling: [y]" lines under every predictive draw
 from .data_loader import ALL, PanelDataset
 from .transforms import (adstock_transformation, fourier_basis, saturation_transformation, spline_knots,
                                       time_index, trend_basis)
 
 # %% auto #0
-__all__ = ['REFIT_TUNE', 'IDENTIFIED_CONTRACTION', 'WEAK_WIDTH', 'ModelBuildError', 'FitCancelled', 'ConvergenceWarning',
-           'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable', 'stacked_variable',
-           'BayesianMMM', 'FitProgress', 'BackgroundFit', 'hdi', 'MMMResults', 'identification_label']
+__all__ = ['OBS_PER_PARAM_MIN', 'REFIT_TUNE', 'IDENTIFIED_CONTRACTION', 'WEAK_WIDTH', 'ModelBuildError', 'FitCancelled',
+           'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable',
+           'stacked_variable', 'BayesianMMM', 'DataWarning', 'DataCheckError', 'FitProgress', 'BackgroundFit', 'hdi',
+           'MMMResults', 'identification_label']
 
 # %% ../nbs/05_model.ipynb #0074563a
 class ModelBuildError(ValueError):
@@ -593,6 +598,42 @@ def _lift_likelihood(self: BayesianMMM, media, mu):
     pm.Normal("lift_test_obs", mu=implied, sigma=np.array([t.se for t in tests]),
               observed=np.array([t.lift if t.lift is not None else t.roi for t in tests]), dims="lift_test")
 
+# %% ../nbs/05_model.ipynb #07197753
+OBS_PER_PARAM_MIN = 5.0  # fewer observations per sampled parameter: the priors, not the data, set most estimates
+
+class DataWarning(UserWarning):
+    "A data finding that does not block fitting (see `BayesianMMM.data_checks`)."
+
+class DataCheckError(ValueError):
+    "Data findings that block fitting; each names its id, which `fit(accept_findings=[...])` accepts."
+
+@patch
+def data_checks(self: BayesianMMM) -> pd.DataFrame:
+    "The panel's findings (`data_checks.data_checks`) and observations per sampled parameter (columns: id, check, variable, level, value, advice)."
+    out = panel_checks(self.panel)
+    free = {v.name for v in self.model.free_RVs}
+    n_par = sum(int(np.prod(s)) for k, s in self.model.eval_rv_shapes().items() if k in free)
+    n_obs = int(np.isfinite(self.data.y).sum())
+    if n_obs < OBS_PER_PARAM_MIN * n_par:
+        row = ("observations_per_parameter", "too few observations", "KPI", "error" if n_obs < n_par else "warning",
+               f"{n_obs} observations for {n_par} sampled parameters ({n_obs / n_par:.1f} each, want >= {OBS_PER_PARAM_MIN:g})",
+               "add periods or geos, or simplify the model (fewer controls, lower seasonality order, linear trend, no pooling terms).")
+        out = pd.concat([out, pd.DataFrame([row], columns=CHECK_COLUMNS)], ignore_index=True)
+    return out
+
+@patch
+def _check_data(self: BayesianMMM, accept=()):
+    "Raise `DataCheckError` for findings at error level not in `accept`; warn about the rest."
+    f = self.data_checks()
+    unknown = sorted(set(accept) - set(f.id))
+    if unknown: raise ValueError(f"accept_findings names {unknown}, which are not findings of this data; its findings are {list(f.id)}.")
+    for r in f.itertuples():
+        if r.level == "warning" or r.id in accept: warnings.warn(f"{r.id} ({r.level}{', accepted' if r.id in accept else ''}): {r.value}. {r.advice}", DataWarning, stacklevel=3)
+    bad = f[(f.level == "error") & ~f.id.isin(list(accept))]
+    if len(bad):
+        raise DataCheckError(f"{len(bad)} problem(s) in the data stop the fit:\n" + "\n".join(f"- {r.id}: {r.value}. {r.advice}" for r in bad.itertuples())
+                             + f"\nFix the data, or fit anyway with fit(accept_findings={list(bad.id)}) and read those estimates as assumptions.")
+
 # %% ../nbs/05_model.ipynb #b32dbc01
 def _check_sampler(name) -> Sampler:
     try: s = Sampler(name)
@@ -614,14 +655,17 @@ REFIT_TUNE = 300  # warm-up of a refit after a prior change PSIS cannot absorb
 @patch
 def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, chains: int | None = None,
         target_accept: float | None = None, random_seed: int | None = None, nuts_sampler: str | None = None,
-        progressbar: bool = False, reuse: "MMMResults | None" = None, progress: "FitProgress | None" = None, stop=None, **kwargs) -> "MMMResults":
+        progressbar: bool = False, reuse: "MMMResults | None" = None, progress: "FitProgress | None" = None, stop=None,
+        accept_findings: tuple[str, ...] | list[str] = (), **kwargs) -> "MMMResults":
     """Sample the posterior (defaults from the model config) and return `MMMResults`.
 
     `reuse`: a fit of the same structure (other prior values) to reweight when PSIS allows; when it does not, the
     model is sampled with a short warm-up (`tune` defaults to `REFIT_TUNE`, at most the config's): nutpie adapts in a
     few hundred steps and the compiled sampler is reused. `progress`: a `FitProgress` the sampler writes to. `stop`: a
     callable polled while nutpie samples (about 5 times a second); when it returns True the sampler is stopped and
-    `FitCancelled` raised (other samplers check it before and after sampling only)."""
+    `FitCancelled` raised (other samplers check it before and after sampling only). `accept_findings`: ids of
+    `data_checks()` errors to fit through anyway (each is still warned about)."""
+    self._check_data(accept_findings)
     cfg = self.model_config
     if reuse is not None:
         res = self.reweight(reuse, random_seed=random_seed)
@@ -1010,11 +1054,12 @@ def prior_roi_samples(self: BayesianMMM, samples: int = 500, random_seed: int | 
 IDENTIFIED_CONTRACTION = 0.5  # the data removed at least half of the prior's ROI variance
 WEAK_WIDTH = 2.0  # an HDI wider than twice |mean| does not pin the ROI down
 
-def identification_label(contraction: float, mean: float, lo: float, hi: float) -> str:
+def identification_label(contraction: float, mean: float, lo: float, hi: float, finding: str = "") -> str:
     "'prior-driven', 'weak' or 'identified' for one channel's ROI (see `roi_identification`); 'no spend' when ROI is undefined."
     if not np.isfinite(mean): return "no spend"
+    if any(finding.startswith(k) or f"; {k}" in finding for k in _UNIDENTIFIABLE): return "prior-driven"  # no variation of its own
     if not np.isfinite(contraction) or contraction < IDENTIFIED_CONTRACTION: return "prior-driven"
-    return "weak" if hi - lo > WEAK_WIDTH * abs(mean) else "identified"
+    return "weak" if hi - lo > WEAK_WIDTH * abs(mean) or finding else "identified"
 
 @patch
 def roi_identification(self: BayesianMMM, hdi_prob: float = 0.9, samples: int = 500) -> pd.DataFrame:
@@ -1024,8 +1069,21 @@ def roi_identification(self: BayesianMMM, hdi_prob: float = 0.9, samples: int = 
     var = lambda s: s.stack(sample=("chain", "draw")).var("sample").values
     out = pd.DataFrame({"prior_mean": p["mean"], "prior_hdi_low": p.hdi_low, "prior_hdi_high": p.hdi_high, "mean": q["mean"],
                         "hdi_low": q.hdi_low, "hdi_high": q.hdi_high, "contraction": 1 - var(post) / var(prior)}, index=q.index)
-    out["identification"] = [identification_label(*r) for r in out[["contraction", "mean", "hdi_low", "hdi_high"]].to_numpy()]
+    out["data_finding"] = _channel_findings(self.data_checks(), list(out.index))
+    out["identification"] = [identification_label(*r) for r in out[["contraction", "mean", "hdi_low", "hdi_high", "data_finding"]].to_numpy()]
     return out
+
+_UNIDENTIFIABLE, _WEAK = ("zero_media", "constant_media", "collinear_media"), ("low_variation_media",)
+
+def _channel_findings(findings: pd.DataFrame, channels: list[str]) -> list[str]:
+    "Per channel, the ids of the data findings that decide its identification ('' when none)."
+    hit = {c: [] for c in channels}
+    for fid in findings.id:
+        kind, _, names = fid.partition(":")
+        if kind in _UNIDENTIFIABLE + _WEAK:
+            for c in names.split("~"):
+                if c in hit: hit[c].append(fid)
+    return ["; ".join(hit[c]) for c in channels]
 
 # %% ../nbs/05_model.ipynb #a260978e
 @patch

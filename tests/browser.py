@@ -9,7 +9,7 @@ import re
 
 PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
   const fl = gd._fullLayout || {};
-  const traces = Array.from(gd.querySelectorAll('.cartesianlayer g.trace')).map(el => {
+  const traces = Array.from(gd.querySelectorAll('.cartesianlayer g.trace, .heatmaplayer g.hm')).map(el => {
     const t = (el.__data__ && el.__data__[0] && el.__data__[0].trace) || {};
     return {index: t.index, type: t.type, mode: t.mode || '', fill: t.fill || 'none', length: t._length || 0,
             line: Array.from(el.querySelectorAll('path.js-line')).map(p => p.getAttribute('d') || '').join('').length,

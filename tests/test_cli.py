@@ -54,3 +54,16 @@ def test_a_failing_fit_exits_1(files, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(BayesianMMM, "fit", boom)
     code = main(["fit", str(files / "data.csv"), "--config", str(files / "config.yaml"), "--out", str(tmp_path / "f"), "--quiet"])
     assert code == 1 and "sampler crashed" in capsys.readouterr().err
+
+
+def test_unidentifiable_data_is_bad_input(files, tmp_path):
+    "A constant channel: `mmm validate` names the finding and exits 2; `mmm fit` refuses (2) unless the finding is accepted."
+    import pandas as pd
+    df = pd.read_csv(files / "data.csv")
+    df.loc[df.VariableName == "TV", "VariableValue"] = 250.0
+    df.to_csv(tmp_path / "flat.csv", index=False)
+    v = run("validate", tmp_path / "flat.csv", "--config", files / "mff.yaml")
+    assert v.returncode == 2 and "ERROR constant_media:TV" in v.stdout and "mmm fit --accept" in v.stderr, (v.stdout, v.stderr)
+    f = run("fit", tmp_path / "flat.csv", "--config", files / "config.yaml", "--out", tmp_path / "x", "--quiet")
+    assert f.returncode == 2 and "accept_findings=['constant_media:TV']" in f.stderr, f.stderr[-2000:]
+    assert not (tmp_path / "x").exists()  # nothing was fitted or saved

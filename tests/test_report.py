@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from browser import PLOTS_JS, check_plots
 from conftest import require_chromium
 from mmm_framework.builders import ModelConfigBuilder
 from mmm_framework.data_loader import load_mff
@@ -77,7 +78,7 @@ def test_national_report_sections_numbers_and_size(national, tmp_path):
     assert set(gen.notes) == {"geo_breakdown", "extensions"} and "national" in gen.notes["geo_breakdown"]
     t = Tables(text)
     assert t.charts == ["fit", "diagnostics", "decomposition", "waterfall", "roi", "prior_posterior", "marginal_roi",
-                        "response_curves", "adstock", "allocation"]
+                        "response_curves", "adstock", "allocation", "allocation_change"]
     roi = national.compute_roi()
     for col, frame_col in [("roi_mean", "mean"), ("roi_hdi_low", "hdi_low"), ("roi_hdi_high", "hdi_high")]:
         np.testing.assert_allclose(_col(t, "roi", col), roi[frame_col].values, rtol=1e-12)
@@ -94,6 +95,8 @@ def test_national_report_sections_numbers_and_size(national, tmp_path):
     assert p.stat().st_size < 10e6, f"{p.stat().st_size / 1e6:.1f} MB"
     assert text.count("<script type=\"text/javascript\">/**") == 1  # plotly.js embedded once
     assert "<script src" not in text and "<link" not in text
+    labels = re.search(r'data-table="budget_lift">(.*?)</table>', text, re.S).group(1)
+    assert re.findall(r'<td data-col="plan">([a-z_]+)</td>', labels) == ["reference", "optimal", "lift", "lift_pct"]  # rows keep their labels
 
 
 def test_geo_report_has_geo_breakdown(geo):
@@ -166,13 +169,19 @@ def test_saved_report_renders_offline_in_chromium(case, request, tmp_path):
         page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file://", "data:", "blob:")) else None)
         page.goto(path.as_uri())
         page.wait_for_function(f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {n_fig}", timeout=60_000)
-        drawn = page.evaluate("Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => d.querySelectorAll('.main-svg').length > 0 && (d.querySelectorAll('.trace, .point, path').length > 0))")
+        plots = page.evaluate(PLOTS_JS)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"report_{case}.png"), full_page=False)
+        for sec in page.locator("section[id]").all():  # one screenshot per section
+            sid = sec.get_attribute("id")
+            sec.screenshot(path=str(ARTIFACTS / f"report_{case}_{sid}.png"))
         browser.close()
     assert errors == [], errors
     assert requests == [], requests  # nothing asked of the network
-    assert len(drawn) == n_fig and all(drawn), drawn
+    assert len(plots) == n_fig, [p["title"] for p in plots]
+    n_comp = mmm.decomposition_frame().component.nunique()
+    check_plots(plots, {"Model fit": (4, True), "Decomposition": (n_comp, True), "ROI by channel": (1, False),
+                        "Convergence diagnostics": (2, False)})
 
 
 def test_every_report_config_field_is_honoured(national):
@@ -191,3 +200,32 @@ def test_every_report_config_field_is_honoured(national):
     gen = MMMReportGenerator(cfg.replace(budget=1e9))  # a budget the bounds cannot reach: the reason is shown, nothing crashes
     text = gen.generate_report(national.results)
     assert "cannot be planned" in gen.notes["budget"] and "outside what the bounds allow" in text
+
+
+@pytest.fixture(scope="module")
+def flat():
+    "Radio's spend is the same every week (the KPI was simulated with varying Radio): fitted only because the finding is accepted."
+    df, truth = simulate_mmm(n_periods=78, channels=("TV", "Search", "Radio"), seed=3)
+    df.loc[df.VariableName == "Radio", "VariableValue"] = float(df.loc[df.VariableName == "Radio", "VariableValue"].mean())
+    mmm = BayesianMMM(load_mff(df, truth.config), ModelConfigBuilder().with_kpi("Sales").build())
+    with pytest.raises(Exception, match="constant_media:Radio"):
+        mmm.fit(draws=10, tune=10, chains=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mmm.fit(draws=200, tune=200, chains=2, random_seed=1, nuts_sampler="nutpie", accept_findings=["constant_media:Radio"])
+    return mmm
+
+
+def test_a_channel_the_data_cannot_identify_is_never_the_finding(flat):
+    "Constant Radio: labelled not identified in compute_roi and the review; the report's summary never calls it the best channel."
+    roi = flat.compute_roi()
+    assert roi.loc["Radio", "identification"] in ("weak", "prior-driven"), roi
+    assert roi.loc["TV", "identification"] == "identified", roi
+    rv = flat.review().to_frame().loc["plausible ROI"]
+    assert rv.status == "warn" and "Radio" in rv.reason and "not identified" in rv.reason
+    text = MMMReportGenerator(ReportConfig(max_draws=60, currency="USD")).generate_report(flat.results)
+    summary = re.search(r'<section id="executive_summary">(.*?)</section>', text, re.S).group(1)
+    assert "Highest ROI: <b>Radio</b>" not in summary and "lowest: <b>Radio</b>" not in summary
+    assert re.search(r"Not established by the data: <b>Radio</b>", summary), summary[:3000]
+    rec = re.search(r"<b>Recommendation</b>: (.*?)</li>", summary, re.S).group(1)
+    assert "<b>Radio</b>" not in rec or "<b>Radio</b> (" in rec and "not established by the data" in rec.split("<b>Radio</b>")[1].split(")")[0], rec

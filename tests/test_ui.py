@@ -119,13 +119,13 @@ def test_voila_app_slider_changes_plot_in_chromium(tmp_path, tiny_geo):
             browser, page = _page(p, errors)
             page.goto(f"http://127.0.0.1:{port}/", timeout=180_000)
             page.wait_for_selector(".widget-slider", timeout=180_000)
-            page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4 * 3 + 5", timeout=120_000)  # 4 panel + 5 dashboard plots
+            page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4 * 3 + 5", timeout=240_000)  # 4 panel + 5 dashboard plots
             plot_paths = "Array.from(document.querySelectorAll('.js-plotly-plot')).slice(0, 4).map(p => Array.from(p.querySelectorAll('.scatterlayer path.js-fill, .scatterlayer path.js-line, .boxlayer path')).map(x => x.getAttribute('d')).join('|'))"
             before = page.evaluate(plot_paths)
             handle = page.locator(".widget-slider .noUi-handle").nth(1)  # the first hyperparameter slider (the 0th is the interval level)
             handle.focus()
             for _ in range(25): page.keyboard.press("ArrowRight")
-            page.wait_for_function(f"JSON.stringify({plot_paths}) !== JSON.stringify({json.dumps(before)})", timeout=60_000)
+            page.wait_for_function(f"JSON.stringify({plot_paths}) !== JSON.stringify({json.dumps(before)})", timeout=120_000)
             after = page.evaluate(plot_paths)
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(shot), full_page=True)

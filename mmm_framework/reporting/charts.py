@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 # %% auto #0
 __all__ = ['FONT', 'PALETTES', 'BASE_TEMPLATES', 'template', 'fit_chart', 'decomposition_chart', 'waterfall_chart',
            'roi_forest_chart', 'prior_posterior_chart', 'effects_chart', 'response_curve_chart', 'adstock_chart',
-           'diagnostics_chart', 'allocation_chart', 'geo_chart']
+           'diagnostics_chart', 'allocation_chart', 'allocation_change_chart', 'geo_chart']
 
 # %% ../../nbs/10_charts.ipynb #9bd0b776
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -180,12 +180,25 @@ def allocation_chart(allocation: pd.DataFrame, theme: str = "light", currency: s
     a, c = allocation, PALETTES[theme]
     fig = _fig(theme, title, "", f"spend over the plan ({currency})" if currency else "spend over the plan")
     x = [str(i) for i in a.index]
-    fig.add_trace(go.Bar(x=x, y=a.reference_spend, name="reference (recent spend)", marker_color="#9a9a9a"))
-    fig.add_trace(go.Bar(x=x, y=a.optimal_spend, name="optimised", marker_color=c[0],
-                         error_y=dict(type="data", symmetric=False, array=a.upper - a.optimal_spend, arrayminus=a.optimal_spend - a.lower,
-                                      color="#555", thickness=1), customdata=np.c_[a.lower, a.upper, a.change_pct],
+    fig.add_trace(go.Bar(x=x, y=a.reference_spend, name="reference (recent spend)", marker_color="#9a9a9a", offsetgroup="ref"))
+    fig.add_trace(go.Bar(x=x, y=a.optimal_spend, name="optimised", marker_color=c[0], customdata=np.c_[a.lower, a.upper, a.change_pct], offsetgroup="opt",
                          hovertemplate="%{x}: %{y:,.0f} (%{customdata[2]:+.0f}%; allowed %{customdata[0]:,.0f} to %{customdata[1]:,.0f})<extra></extra>"))
-    fig.update_layout(barmode="group")
+    for col, name, sym in (("lower", "allowed minimum", "triangle-up"), ("upper", "allowed maximum", "triangle-down")):  # bounds, not error bars
+        fig.add_trace(go.Scatter(x=x, y=a[col], mode="markers", name=name, marker=dict(symbol=sym, size=11, color="#333"), offsetgroup="opt",
+                                 hovertemplate=f"%{{x}}: {name} %{{y:,.0f}}<extra></extra>"))
+    fig.update_layout(barmode="group", scattermode="group")  # the bounds sit on the optimised bar they limit
+    return fig
+
+def allocation_change_chart(allocation: pd.DataFrame, theme: str = "light", title: str = "Change in spend per channel") -> go.Figure:
+    "The plan's change per channel in % of its reference spend (rises and cuts in two colours), from `BudgetResult.allocation`."
+    a, c = allocation, PALETTES[theme]
+    fig = _fig(theme, title, "", "change vs recent spend (%)", height=max(260, 50 * len(a) + 120))
+    ch = a.change_pct.round(6)  # a 1e-12 change is no change
+    fig.add_trace(go.Bar(x=ch, y=[str(i) for i in a.index], orientation="h", marker_color=[c[2] if v > 0 else c[3] for v in ch],
+                         text=[f"{v:+.0f}%" for v in ch], textposition="outside", name="change", showlegend=False,
+                         hovertemplate="%{y}: %{x:+.1f}%<extra></extra>"))
+    fig.add_vline(x=0, line=dict(color="#888", width=1))
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 def geo_chart(contrib: pd.DataFrame, theme: str = "light", unit: str = "", title: str = "Contribution by geo and channel") -> go.Figure:

@@ -22,10 +22,10 @@ from ..config import MMMConfig, ModelConfig
 from . import charts
 
 # %% auto #0
-__all__ = ['SECTIONS', 'BUILDERS', 'ReportConfig', 'fmt', 'est', 'table_html', 'NotApplicable', 'ReportData', 'Section',
-           'unconverged', 'recommendation', 'executive_summary', 'data_summary', 'model_specification', 'diagnostics',
-           'decomposition', 'roi', 'response_curves', 'budget', 'geo_breakdown', 'extensions', 'methodology', 'page',
-           'MMMReportGenerator']
+__all__ = ['SECTIONS', 'DEFINITIONS', 'BUILDERS', 'ReportConfig', 'fmt', 'est', 'table_html', 'NotApplicable', 'ReportData',
+           'Section', 'unconverged', 'recommendation', 'executive_summary', 'data_summary', 'model_specification',
+           'diagnostics', 'decomposition', 'roi', 'response_curves', 'budget', 'geo_breakdown', 'extensions',
+           'methodology', 'page', 'MMMReportGenerator']
 
 # %% ../../nbs/11_report.ipynb #b538b809
 SECTIONS = ("executive_summary", "data_summary", "model_specification", "diagnostics", "decomposition", "roi",
@@ -37,7 +37,7 @@ class ReportConfig(MMMConfig):
     author: str | None = None
     date: str | None = None  # shown as written; default: today's date
     theme: Literal["light", "dark", "corporate"] = "light"
-    currency: str | None = None  # spend unit in labels, e.g. "USD"; default "currency units"
+    currency: str | None = None  # spend unit in labels, e.g. "USD"; default: the KPI's unit when it is a currency code, else "currency units"
     kpi_unit: str | None = None  # default: the KPI's unit from the MFF config
     hdi_prob: float = Field(0.9, gt=0, lt=1)
     sections: dict[str, bool] = Field(default_factory=lambda: {s: True for s in SECTIONS})
@@ -98,7 +98,8 @@ class ReportData:
         self.mmm, self.cfg, self.d = mmm, cfg, mmm.data
         self.p = cfg.hdi_prob
         self.kpi_unit = cfg.kpi_unit or mmm.panel.config.kpi.unit or "KPI units"
-        self.currency = cfg.currency or "currency units"
+        iso = len(self.kpi_unit) == 3 and self.kpi_unit.isalpha() and self.kpi_unit.isupper()  # a revenue KPI in USD, EUR, ...
+        self.currency = cfg.currency or (self.kpi_unit if iso else "currency units")  # spend in the KPI's currency unless told
         self.has_spend = ~np.isnan(mmm.data.spend).all(axis=(0, 1))  # per channel
 
     @cached_property
@@ -121,7 +122,11 @@ class ReportData:
         from mmm_framework.model import hdi
         s = self.mmm.contribution_samples().sum(("date", "series", "channel")).values.ravel()
         lo, hi = hdi(s, self.p)
-        return {"mean": float(s.mean()), "hdi_low": float(lo), "hdi_high": float(hi), "share": float(s.mean() / self.decomposition["mean"].sum())}
+        spend = float(np.nansum(self.d.spend[..., self.has_spend]))
+        paid = self.mmm.contribution_samples().isel(channel=np.flatnonzero(self.has_spend)).sum(("date", "series", "channel")).values.ravel()
+        rlo, rhi = hdi(paid / spend, self.p) if spend > 0 else (np.nan, np.nan)
+        return {"mean": float(s.mean()), "hdi_low": float(lo), "hdi_high": float(hi), "share": float(s.mean() / self.decomposition["mean"].sum()),
+                "roi_mean": float((paid / spend).mean()) if spend > 0 else np.nan, "roi_hdi_low": float(rlo), "roi_hdi_high": float(rhi), "spend": spend}
     @cached_property
     def by_geo(self) -> pd.DataFrame:
         if len(self.d.series) < 2: raise NotApplicable("the model is national (one series): there is no geo breakdown")
@@ -196,6 +201,11 @@ def executive_summary(r: ReportData) -> Section:
     ru = f"{unit} per {r.currency}"
     items = [f"<li>Media contributed <b>{est(mt['mean'], mt['hdi_low'], mt['hdi_high'], unit, r.p)}</b> over the sample, "
              f"{100 * mt['share']:.1f}% of the expected KPI.</li>"]
+    cards = [("Media contribution", f"{fmt(mt['mean'])} {html.escape(unit)}", f"{100 * r.p:.0f}% interval {fmt(mt['hdi_low'])} to {fmt(mt['hdi_high'])}; "
+              f"{100 * mt['share']:.1f}% of the KPI")]
+    if np.isfinite(mt["roi_mean"]):
+        cards.append(("Blended ROI", f"{fmt(mt['roi_mean'])} {html.escape(ru)}", f"{100 * r.p:.0f}% interval {fmt(mt['roi_hdi_low'])} to "
+                      f"{fmt(mt['roi_hdi_high'])}, on {fmt(mt['spend'])} {html.escape(r.currency)} of spend"))
     if (why := unconverged(r.mmm)): items.insert(0, f'<li class="warn"><b>Caution</b>: {html.escape(why)}</li>')
     ok = roi.dropna(subset=["mean"])
     found = ok[ok.identification == "identified"].sort_values("mean", ascending=False) if "identification" in ok else ok.sort_values("mean", ascending=False)
@@ -211,14 +221,30 @@ def executive_summary(r: ReportData) -> Section:
     try:
         plan = r.plan
         items.append(f"<li><b>Recommendation</b>: {recommendation(plan, r.cfg.budget_periods, r.currency, unit, r.p, unsure.index)}</li>")
+        l = plan.lift
+        cards.append(("Lift of the plan", f"{fmt(l.loc['lift', 'mean'])} {html.escape(unit)}", f"{100 * r.p:.0f}% interval {fmt(l.loc['lift', 'hdi_low'])} "
+                      f"to {fmt(l.loc['lift', 'hdi_high'])} ({l.loc['lift_pct', 'mean']:+.1f}%) over the next {r.cfg.budget_periods} periods, same budget"))
     except (NotApplicable, NotImplementedError) as e:
         items.append(f"<li>No budget recommendation: {html.escape(str(e))}.</li>")
+    below = ok[ok.hdi_high < 1].index.tolist() if len(ok) else []
+    if below:
+        items.append(f"<li>Below break-even: " + ", ".join(f"<b>{html.escape(str(c))}</b>" for c in below) + f" return{'s' if len(below) == 1 else ''} "
+                     f"less than 1 {html.escape(unit)} per {html.escape(r.currency)} spent (the whole {100 * r.p:.0f}% interval is below 1).</li>")
+    head = '<div class="cards">' + "".join(f'<div class="card"><div class="k">{k}</div><div class="v">{v}</div><div class="s">{s}</div></div>'
+                                           for k, v, s in cards) + "</div>"
     if not r.has_spend.any():
-        return Section("executive_summary", "Executive summary", "<ul>" + "".join(items) + "</ul>"
+        return Section("executive_summary", "Executive summary", head + "<ul>" + "".join(items) + "</ul>"
                        + '<p class="note">No channel has a spend variable: ROI is undefined.</p>', {})
     tab = _roi_rows(r)
-    return Section("executive_summary", "Executive summary", "<ul>" + "".join(items) + "</ul>"
-                   + f"<h3>ROI by channel ({html.escape(ru)}, {100 * r.p:.0f}% HDI)</h3>" + table_html(tab, "roi"), {"roi": tab})
+    return Section("executive_summary", "Executive summary", head + "<ul>" + "".join(items) + "</ul>"
+                   + f"<h3>ROI by channel ({html.escape(ru)}, {100 * r.p:.0f}% HDI)</h3>" + table_html(tab, "roi") + DEFINITIONS.format(p=100 * r.p),
+                   {"roi": tab})
+
+DEFINITIONS = ('<p class="def"><b>ROI</b>: the KPI a channel added over the sample (against a counterfactual without it) per currency '
+               "unit spent on it; 1 is break-even when the KPI is revenue. <b>Marginal ROI</b>: what the next currency unit would add at "
+               "current spend. <b>{p:.0f}% interval</b>: given the model and the data, the value lies in it with {p:.0f}% probability "
+               "(highest-density interval of the posterior). <b>Identified by the data</b>: whether the data moved the estimate away "
+               "from its prior; 'weak' and 'prior-driven' estimates are assumptions, not findings.</p>")
 
 def data_summary(r: ReportData) -> Section:
     "The panel: periods, geos, channels and controls with their totals, and what loading adjusted."
@@ -279,7 +305,7 @@ def roi(r: ReportData) -> Section:
     "ROI per channel with intervals, prior vs posterior, and marginal ROI at current spend."
     ru = f"{r.kpi_unit} per {r.currency}"
     if not r.has_spend.any(): raise NotApplicable("no channel has a spend variable, so ROI is undefined (contributions are in the decomposition)")
-    body = _figure(charts.roi_forest_chart(r.roi, r.cfg.theme, unit=ru, hdi_prob=r.p), "roi")
+    body = _figure(charts.roi_forest_chart(r.roi, r.cfg.theme, unit=ru, hdi_prob=r.p, breakeven=1.0), "roi")
     body += _figure(charts.prior_posterior_chart(r.prior_roi, r.roi, r.cfg.theme, unit=ru, hdi_prob=r.p), "prior_posterior")
     tables = {"roi": _roi_rows(r)}
     try:
@@ -309,6 +335,7 @@ def budget(r: ReportData) -> Section:
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in plan.notes)
     alloc = plan.allocation[["reference_spend", "optimal_spend", "lower", "upper", "change_pct"]]
     body = head + _figure(charts.allocation_chart(plan.allocation, r.cfg.theme, currency=r.currency), "allocation")
+    body += _figure(charts.allocation_change_chart(plan.allocation, r.cfg.theme), "allocation_change")
     body += (f"<h3>Spend per channel over the plan ({html.escape(r.currency)}; change in %)</h3>" + table_html(alloc, "budget_allocation")
              + f"<h3>Expected KPI over the plan ({html.escape(r.kpi_unit)}; lift_pct in %, {100 * r.p:.0f}% HDI)</h3>"
              + table_html(plan.lift, "budget_lift", index_name="plan") + (f"<ul>{notes}</ul>" if notes else ""))
@@ -391,7 +418,11 @@ def page(cfg: ReportConfig, sections: list[Section], notes: dict[str, str], subt
            "table{border-collapse:collapse;margin:10px 0;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid var(--panel);text-align:left}"
            "td.num{text-align:right;font-variant-numeric:tabular-nums}thead th{background:var(--panel)}.note{color:#888;font-style:italic}"
            ".check.fail td:first-child{color:#cf222e}.check.warn td:first-child{color:#9a6700}.check.pass td:first-child{color:#1a7f37}"
-           ".figure{margin:12px 0}")
+           ".figure{margin:12px 0}.cards{display:flex;gap:16px;flex-wrap:wrap;margin:16px 0}.card{background:var(--panel);border-radius:6px;"
+           "padding:12px 16px;min-width:240px;flex:1}.card .k{font-size:13px;opacity:.8}.card .v{font-size:24px;font-weight:600;margin:4px 0}"
+           ".card .s{font-size:12px;opacity:.8}li.warn{color:#9a6700}.def{font-size:13px;opacity:.85}"
+           "@media print{nav{display:none}body{background:#fff;color:#000}main{max-width:none;padding:0 12px}section,.figure,.card,table"
+           "{break-inside:avoid}h2{break-after:avoid}header{border-bottom-color:#000}}")
     meta = " · ".join(html.escape(x) for x in [cfg.author or "", cfg.date or datetime.date.today().isoformat()] if x)
     toc = "".join(f'<li><a href="#{s.id}">{html.escape(s.title)}</a></li>' for s in sections)
     body = "".join(f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>{s.body}</section>' for s in sections)
