@@ -71,7 +71,16 @@ def _progress_line(s: dict) -> str:
     width, done = 30, s["draws_done"] / max(s["draws_total"], 1)
     bar = "#" * int(width * done) + "-" * (width - int(width * done))
     left = f", {s['remaining_s']:.0f} s left" if s["remaining_s"] == s["remaining_s"] and s["state"] == "running" else ""
-    return f"\r[{bar}] {s['draws_done']:,}/{s['draws_total']:,} draws, {s['divergences']} divergences, {s['elapsed_s']:.0f} s{left}   "
+    return (f"[{bar}] {s.get('stage', s['state'])}: {s['draws_done']:,}/{s['draws_total']:,} draws, {s['divergences']} divergences, "
+            f"{s['elapsed_s']:.0f} s{left}")
+
+def _show_progress(s: dict, last: list, tty: bool) -> None:
+    "A terminal gets one line redrawn in place; a log or pipe gets a new line only when the stage or the tenth of the draws changes."
+    if tty: print("\r" + _progress_line(s) + "   ", end="", file=sys.stderr, flush=True); return
+    key = (s.get("stage", s["state"]), int(10 * s["draws_done"] / max(s["draws_total"], 1)))
+    if key != (last[0] if last else None):
+        last[:] = [key]
+        print(_progress_line(s), file=sys.stderr, flush=True)
 
 def cmd_fit(a) -> int:
     "Fit the model to the data with a progress bar; save the fitted model (configs + trace) to --out."
@@ -84,13 +93,14 @@ def cmd_fit(a) -> int:
     except (MFFValidationError, FileNotFoundError) as e: raise BadInput(str(e)) from e
     mmm = BayesianMMM(panel, model)
     job = mmm.fit_async(random_seed=a.seed, accept_findings=a.accept or ())
+    tty, last = sys.stderr.isatty(), []
     while not job.done():
-        if not a.quiet: print(_progress_line(job.progress.snapshot()), end="", file=sys.stderr, flush=True)
+        if not a.quiet: _show_progress(job.progress.snapshot(), last, tty)
         time.sleep(0.5)
     from mmm_framework.model import DataCheckError
     try: res = job.result()
     except DataCheckError as e: raise BadInput(str(e)) from e  # the data, not the run: exit 2
-    if not a.quiet: print(_progress_line(job.progress.snapshot()), file=sys.stderr)
+    if not a.quiet: print(("\r" if tty else "") + _progress_line(job.progress.snapshot()), file=sys.stderr)
     out = mmm.save(a.out)
     d = res.diagnostics
     print(f"Fitted in {d['fit_seconds']:.1f} s ({d['sampler']}): divergences {d['divergences']}, R-hat max {d['rhat_max']:.3f}, "
@@ -161,9 +171,14 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("data"); v.add_argument("--config", required=True, help="MFF config (YAML/JSON), or a file with mff: and model: sections")
     v.set_defaults(func=cmd_validate)
     f = sub.add_parser("fit", help="fit a model and save it (configs + trace, netCDF/JSON)")
-    f.add_argument("data"); f.add_argument("--config", required=True); f.add_argument("--out", required=True, help="folder for the saved model")
-    f.add_argument("--draws", type=int); f.add_argument("--tune", type=int); f.add_argument("--chains", type=int)
-    f.add_argument("--seed", type=int, default=None); f.add_argument("--quiet", action="store_true", help="no progress bar")
+    f.add_argument("data", help="the MFF file (CSV or parquet)")
+    f.add_argument("--config", required=True, help="YAML/JSON with the MFF config (and optionally the model config)")
+    f.add_argument("--out", required=True, help="folder for the saved model")
+    f.add_argument("--draws", type=int, help="kept draws per chain (default: the model config's, 1000)")
+    f.add_argument("--tune", type=int, help="warm-up draws per chain (default: the model config's, 1000)")
+    f.add_argument("--chains", type=int, help="number of chains (default: the model config's, 4)")
+    f.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible fit")
+    f.add_argument("--quiet", action="store_true", help="no progress (it goes to stderr: one line redrawn on a terminal, a line per stage or 10%% in a log)")
     f.add_argument("--accept", nargs="*", metavar="FINDING", help="ids of data findings to fit through anyway (mmm validate lists them)")
     f.set_defaults(func=cmd_fit)
     r = sub.add_parser("report", help="write the HTML report of a saved fit")

@@ -683,7 +683,7 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     seed, ta = (cfg.seed if random_seed is None else random_seed), (target_accept or cfg.target_accept)
     t0 = time.perf_counter()
     if progress is not None:
-        progress.start(chains, draws + max(tune, 1))
+        progress.start(chains, draws + max(tune, 1), live=sampler == Sampler.NUTPIE)
         if sampler == Sampler.NUTPIE: kwargs |= {"progress_callback": progress.update, "progress_rate": 200}
     if sampler == Sampler.NUTPIE:  # nutpie directly: the compiled model is cached and reused by refits
         import nutpie
@@ -726,16 +726,22 @@ class FitProgress:
         import threading
         self._lock, self._chains = threading.Lock(), []
         self.state, self.error, self.t0, self.t1, self.total = "waiting", None, None, None, 0
+        self.t_first, self.live = None, True  # when the sampler first reported (compilation is over); whether it reports
         self.writer_threads: set = set()
 
-    def start(self, chains: int, per_chain: int):
-        with self._lock: self.state, self.t0, self.total, self._chains = "running", time.perf_counter(), per_chain, [(0, per_chain, 0, True)] * chains
+    def start(self, chains: int, per_chain: int, live: bool = True):
+        "A fit begins; `live`: the sampler will report draws as they come (nutpie), else only the end."
+        with self._lock:
+            self.state, self.t0, self.total, self._chains = "running", time.perf_counter(), per_chain, [(0, per_chain, 0, True)] * chains
+            self.live = live
 
     def update(self, chains):
         "nutpie's progress callback: one `ChainProgress` per chain."
         import threading
         snap = [(int(c.finished_draws), int(c.total_draws), int(c.divergences), bool(c.tuning)) for c in chains]
-        with self._lock: self._chains = snap; self.writer_threads.add(threading.get_ident())
+        with self._lock:
+            self._chains = snap; self.writer_threads.add(threading.get_ident())
+            if self.t_first is None: self.t_first = time.perf_counter()
 
     def finish(self, error: BaseException | None = None):
         with self._lock:
@@ -743,13 +749,24 @@ class FitProgress:
             if error is None: self._chains = [(t, t, d, False) for _, t, d, _ in self._chains]
 
     def snapshot(self) -> dict:
-        "state, per-chain (done, total, divergences, tuning), totals, elapsed and estimated remaining seconds."
-        with self._lock: ch, state, t0, t1, err = list(self._chains), self.state, self.t0, self.t1, self.error
+        "state, stage, per-chain (done, total, divergences, tuning), totals, elapsed and estimated remaining seconds."
+        with self._lock: ch, state, t0, t1, tf, err, live = list(self._chains), self.state, self.t0, self.t1, self.t_first, self.error, self.live
         done, total = sum(c[0] for c in ch), sum(c[1] for c in ch)
-        el = 0.0 if t0 is None else ((t1 or time.perf_counter()) - t0)
-        rem = (el * (total - done) / done) if done and state == "running" else (0.0 if state in ("done", "failed") else float("nan"))
-        return {"state": state, "chains": ch, "draws_done": done, "draws_total": total, "divergences": sum(c[2] for c in ch),
+        now = t1 or time.perf_counter()
+        el = 0.0 if t0 is None else now - t0
+        # the rate counts from the sampler's first report: compilation before it would make early estimates far too long
+        rem = ((now - tf) * (total - done) / done) if done and tf is not None and state == "running" else (0.0 if state in ("done", "failed") else float("nan"))
+        stage = _stage(state, ch, tf) if live or state != "running" else "compiling and sampling (this sampler reports at the end)"
+        return {"state": state, "stage": stage, "chains": ch, "draws_done": done, "draws_total": total,
+                "warmup_done": sum(c[0] for c in ch if c[3]), "divergences": sum(c[2] for c in ch),
                 "elapsed_s": el, "remaining_s": rem, "error": None if err is None else f"{type(err).__name__}: {err}"}
+
+def _stage(state: str, chains: list, t_first) -> str:
+    "What a running fit is doing: compiling (no report from the sampler yet), warm-up, sampling kept draws, summarising."
+    if state != "running": return state
+    if t_first is None: return "compiling"
+    if all(d >= t for d, t, _, _ in chains): return "summarising"
+    return "warm-up" if any(tun for _, _, _, tun in chains) else "sampling"
 
 # %% ../nbs/05_model.ipynb #65a19771
 class BackgroundFit:

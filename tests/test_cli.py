@@ -33,6 +33,7 @@ def test_fit_then_report_from_the_shell(files, tmp_path):
     r = run("fit", files / "data.csv", "--config", files / "config.yaml", "--out", tmp_path / "fit", "--seed", "1")
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Saved to" in r.stdout and "draws" in r.stderr  # the progress bar went to stderr
+    assert "\r" not in r.stderr and "compiling" in r.stderr and "done:" in r.stderr  # a pipe gets lines per stage, no carriage returns
     assert (tmp_path / "fit" / "meta.json").exists() and (tmp_path / "fit" / "trace.nc").exists()
     r = run("report", tmp_path / "fit", "--out", tmp_path / "r.html", "--theme", "dark", "--tables")
     assert r.returncode == 0, r.stderr[-2000:]

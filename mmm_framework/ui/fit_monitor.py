@@ -24,7 +24,7 @@ def progress_html(s: dict) -> str:
     left = f", about {rem:.0f} s left" if s["state"] == "running" and rem == rem else ""
     err = f" <span style='color:#cf222e'>{s['error']}</span>" if s["error"] else ""
     div = f"<span style='color:#cf222e'>{s['divergences']} divergences</span>" if s["divergences"] else "0 divergences"
-    return (f"<b>{s['state']}</b>: {s['draws_done']:,} of {s['draws_total']:,} draws ({100 * s['draws_done'] / max(s['draws_total'], 1):.0f}%), "
+    return (f"<b>{s.get('stage', s['state'])}</b>: {s['draws_done']:,} of {s['draws_total']:,} draws ({100 * s['draws_done'] / max(s['draws_total'], 1):.0f}%), "
             f"{div}, {s['elapsed_s']:.0f} s elapsed{left}{err}")
 
 class FitMonitor:
