@@ -96,6 +96,13 @@ def _voila(notebook: Path, cwd: Path, env_extra: dict):
     raise TimeoutError("voila did not start")
 
 
+def _stop(proc) -> str:
+    "Stop Voila; return what it printed."
+    proc.terminate()
+    try: return proc.communicate(timeout=20)[0]
+    except subprocess.TimeoutExpired: proc.kill(); return ""
+
+
 def _page(p, errors: list):
     "Headless Debian Chromium (no background networking) and a page that records console errors, page errors and failed requests."
     browser = p.chromium.launch(executable_path=require_chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -137,9 +144,7 @@ def test_voila_app_slider_changes_plot_in_chromium(tmp_path, tiny_geo):
                 dash.screenshot(path=str(ARTIFACTS / f"dashboard_{label.replace(' ', '_')}.png"))
             browser.close()
     finally:
-        voila.terminate()
-        try: out = voila.communicate(timeout=20)[0]
-        except subprocess.TimeoutExpired: voila.kill(); out = ""
+        out = _stop(voila)
     assert after != before, "moving the slider did not change any plot"
     assert errors == [], (errors, out[-2000:])
     assert shot.exists() and shot.stat().st_size > 10_000
@@ -191,9 +196,7 @@ def test_workbench_app_loads_demo_data_in_chromium(tmp_path):
             page.screenshot(path=str(shot))
             browser.close()
     finally:
-        proc.terminate()
-        try: out = proc.communicate(timeout=20)[0]
-        except subprocess.TimeoutExpired: proc.kill(); out = ""
+        out = _stop(proc)
     assert errors == [], (errors, out[-2000:])
     assert [t for t in tabs if t in ("Data", "Configure", "Priors", "Fit", "Results", "Scenarios", "Report")] == \
         ["Data", "Configure", "Priors", "Fit", "Results", "Scenarios", "Report"], tabs
@@ -248,9 +251,7 @@ def test_workbench_fit_results_and_report_in_chromium(tmp_path, tiny_geo):
             status = page.locator("text=Wrote").first.inner_text()
             browser.close()
     finally:
-        proc.terminate()
-        try: out = proc.communicate(timeout=20)[0]
-        except subprocess.TimeoutExpired: proc.kill(); out = ""
+        out = _stop(proc)
     assert errors == [], (errors, out[-2000:])
     figs = PosteriorDashboard(tiny_geo, max_draws=60).data.figures(DashboardState())  # the same fit's layout: trace counts per tab
     check_plots(plots, {f.layout.title.text: (len(f.data), k in ("fit", "decomposition")) for k, f in figs.items()})
