@@ -104,7 +104,9 @@ def data_checks(panel: PanelDataset) -> pd.DataFrame:
     "Every finding about a panel (columns: id, check, variable, level, value, advice); empty when nothing was found."
     x, z, sp = _flat(panel.X_media, "channel"), _flat(panel.X_controls, "control"), _flat(panel.spend, "channel")
     rows = [r for j, n in enumerate(panel.channel_names) for r in _variation(n, "media", x[:, :, j])]
-    rows += [r for k, n in enumerate(panel.control_names) for r in _variation(n, "control", z[:, :, k])
-             if r[3] == "error"]  # a control's relative variation says little (a 2% price change can matter): only zero or constant ones
+    # controls: only zero or constant ones (a 2% price change can matter), and as warnings: such a control's coefficient is
+    # its prior and it shifts the baseline's split, but no ROI or plan rests on it (a holiday flag with no holiday in the window)
+    rows += [r[:3] + ("warning",) + r[4:] for k, n in enumerate(panel.control_names) for r in _variation(n, "control", z[:, :, k])
+             if r[3] == "error"]
     rows += _pairs(panel.channel_names, x) + _trend_and_cost(panel.channel_names, x, sp)
     return pd.DataFrame(rows, columns=COLUMNS)
