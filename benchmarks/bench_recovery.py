@@ -14,6 +14,9 @@ fitting again (the table's `measured` column says when it was measured). Run not
 
     .venv/bin/python benchmarks/bench_recovery.py [--cases adv-hill mpr-small ...] [--tools ours pymc-marketing]
                                                   [--draws 1000 --tune 1000 --chains 4 --seed 1] [--reuse]
+                                                  [--variant hill='{"saturation": {"type": "hill"}}' ...]
+
+`--variant NAME=JSON` also fits ours under ModelConfig overrides (a lever to measure), as tool `ours-NAME`.
 """
 import argparse, datetime, json, os, subprocess, sys, time, warnings
 from pathlib import Path
@@ -56,13 +59,15 @@ def _channel_rows(case, draws: np.ndarray, share: np.ndarray, ident=None) -> lis
     return out
 
 
-def run_ours(name, draws, tune, chains, seed):
+def run_ours(name, draws, tune, chains, seed, overrides=None):
     from mmm_framework.builders import ModelConfigBuilder
     from mmm_framework.model import BayesianMMM
     case = load_case(name)
     panel = case.panel()
     t0 = time.perf_counter()
-    m = BayesianMMM(panel, ModelConfigBuilder().with_kpi(case.kpi).build())
+    cfg = ModelConfigBuilder().with_kpi(case.kpi).build()
+    if overrides: cfg = type(cfg).from_dict(_merge(cfg.to_dict(), overrides))
+    m = BayesianMMM(panel, cfg)
     checks = m.data_checks()
     accepted = sorted(checks.loc[checks.level == "error", "id"]) if len(checks) else []
     with warnings.catch_warnings():
@@ -104,13 +109,24 @@ def run_pmm(name, draws, tune, chains, seed):
                 rhat_max=_rhat_max(idata, [v.name for v in mmm.model.free_RVs]), channels=_channel_rows(case, tot / spend, share))
 
 
+def _merge(base: dict, over: dict) -> dict:
+    "`base` with `over` merged in (nested dicts merged key by key)."
+    out = dict(base)
+    for k, v in over.items(): out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+    return out
+
+
 def child(a):
-    which, name, draws, tune, chains, seed = a
-    out = (run_ours if which == "ours" else run_pmm)(name, int(draws), int(tune), int(chains), int(seed))
+    which, name, draws, tune, chains, seed, over = (*a, "{}") if len(a) == 6 else a
+    args = (name, int(draws), int(tune), int(chains), int(seed))
+    out = run_pmm(*args) if which == "pmm" else run_ours(*args, json.loads(over))
     print("RESULT " + json.dumps(out))
 
 
-def fit_rows(cases, tools, draws, tune, chains, seed, reuse, out_dir: Path) -> list[dict]:
+def fit_rows(cases, tools, draws, tune, chains, seed, reuse, out_dir: Path, variants: dict | None = None) -> list[dict]:
+    "Fit (or read) every case with every tool; `variants`: {name: ModelConfig overrides} run as tool 'ours-<name>'."
+    variants = variants or {}
+    tools = [*tools, *(f"ours-{v}" for v in variants)]
     rows = []
     for name in cases:
         for tool in tools:
@@ -118,12 +134,14 @@ def fit_rows(cases, tools, draws, tune, chains, seed, reuse, out_dir: Path) -> l
             if reuse and f.exists():
                 rows.append(json.loads(f.read_text())); continue
             t = time.perf_counter()
-            r = subprocess.run([sys.executable, __file__, "--child", "ours" if tool == "ours" else "pmm", name, str(draws), str(tune),
-                                str(chains), str(seed)], capture_output=True, text=True, env=os.environ)
+            over = json.dumps(variants.get(tool[5:], {})) if tool.startswith("ours") else "{}"
+            r = subprocess.run([sys.executable, __file__, "--child", "pmm" if tool == "pymc-marketing" else "ours", name, str(draws),
+                                str(tune), str(chains), str(seed), over], capture_output=True, text=True, env=os.environ)
             line = [l for l in r.stdout.splitlines() if l.startswith("RESULT ")]
             if r.returncode or not line:
                 print(f"{tool} on {name} failed:\n{r.stderr[-3000:]}", flush=True); continue
-            row = {"case": name, "tool": tool, **json.loads(line[-1][7:]), "measured": datetime.date.today().isoformat()}
+            row = {"case": name, "tool": tool, **json.loads(line[-1][7:]), "measured": datetime.date.today().isoformat(),
+                   **({"overrides": variants[tool[5:]]} if tool[5:] in variants else {})}
             f.write_text(json.dumps(row, indent=1)); rows.append(row)
             print(f"  {name} / {tool}: {time.perf_counter() - t:.0f} s", flush=True)
     return rows
@@ -154,7 +172,8 @@ def report(ch: pd.DataFrame, fits: pd.DataFrame):
     wide = ch.pivot_table(index=["case", "channel", "true_roi"], columns="tool",
                           values=["mean", "hdi_low", "hdi_high", "covered", "width_ratio", "share_err"], aggfunc="first")
     wide.columns = [f"{t}:{v}" for v, t in wide.columns]
-    order = [f"{t}:{v}" for t in ("ours", "pymc-marketing") for v in ("mean", "hdi_low", "hdi_high", "covered", "width_ratio", "share_err")]
+    tools = sorted(ch.tool.unique(), key=lambda t: (t != "ours", t == "pymc-marketing", t))
+    order = [f"{t}:{v}" for t in tools for v in ("mean", "hdi_low", "hdi_high", "covered", "width_ratio", "share_err")]
     wide = wide[[c for c in order if c in wide]]
     labels = ch[ch.tool == "ours"].set_index(["case", "channel"])["label"]
     wide["ours:label"] = [labels.get((c, h), "") for c, h, _ in wide.index]
@@ -162,10 +181,11 @@ def report(ch: pd.DataFrame, fits: pd.DataFrame):
     print("\nPer fit:")
     piv = fits.pivot_table(index="case", columns="tool", values=["wall_s", "divergences", "rhat_max", "roi_ess_per_s"], aggfunc="first")
     piv.columns = [f"{t}:{v}" for v, t in piv.columns]
-    if {"ours:roi_ess_per_s", "pymc-marketing:roi_ess_per_s"} <= set(piv):
-        piv["ess_per_s_ratio"] = piv["ours:roi_ess_per_s"] / piv["pymc-marketing:roi_ess_per_s"]
+    for t in tools:
+        if t != "pymc-marketing" and {f"{t}:roi_ess_per_s", "pymc-marketing:roi_ess_per_s"} <= set(piv):
+            piv[f"{t}/pmm ess_per_s"] = piv[f"{t}:roi_ess_per_s"] / piv["pymc-marketing:roi_ess_per_s"]
     print(piv.reset_index().to_string(index=False, float_format=f3))
-    acc = fits[(fits.tool == "ours") & (fits.accepted != "")]
+    acc = fits[(fits.tool == "ours") & (fits.accepted.fillna("") != "")]
     if len(acc): print("\nData-check errors accepted to fit anyway: " + "; ".join(f"{r.case}: {r.accepted}" for r in acc.itertuples()))
     print("\nAgainst the bars (issue 19):")
     for tool, g in ch.groupby("tool"):
@@ -181,16 +201,19 @@ def report(ch: pd.DataFrame, fits: pd.DataFrame):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
-    ap.add_argument("--tools", nargs="+", default=["ours", "pymc-marketing"], choices=["ours", "pymc-marketing"])
+    ap.add_argument("--tools", nargs="*", default=["ours", "pymc-marketing"], choices=["ours", "pymc-marketing"])
     ap.add_argument("--draws", type=int, default=1000); ap.add_argument("--tune", type=int, default=1000)
     ap.add_argument("--chains", type=int, default=4); ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="read rows measured before (same settings) instead of fitting")
     ap.add_argument("--out-dir", default=str(Path(__file__).parent / "results"))
-    ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    ap.add_argument("--variant", action="append", default=[], metavar="NAME=JSON",
+                    help='also fit ours with ModelConfig overrides, as tool ours-NAME, e.g. hill=\'{"saturation": {"type": "hill"}}\'')
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: return child(a.child)
     out = Path(a.out_dir); out.mkdir(exist_ok=True)
-    rows = fit_rows(a.cases, a.tools, a.draws, a.tune, a.chains, a.seed, a.reuse, out)
+    variants = {v.split("=", 1)[0]: json.loads(v.split("=", 1)[1]) for v in a.variant}
+    rows = fit_rows(a.cases, a.tools, a.draws, a.tune, a.chains, a.seed, a.reuse, out, variants)
     if not rows: sys.exit("no fit succeeded")
     print(f"\nRecovery: ours vs PyMC-Marketing 1.3.0, nutpie, {a.chains} chains x ({a.tune} tune + {a.draws} draws), seed {a.seed}")
     report(*tables(rows))

@@ -691,6 +691,7 @@ class ModelConfig(MMMConfig):
     likelihood: Likelihood = Likelihood.NORMAL
     adstock: AdstockConfig = Field(default_factory=AdstockConfig)  # default for channels without their own
     saturation: SaturationConfig = Field(default_factory=SaturationConfig)  # default for channels without their own
+    relative_roi_prior: PriorConfig | None = None  # prior of each spend channel's ROI / (total KPI / total spend); None: on the coefficient
     trend: TrendConfig = Field(default_factory=TrendConfig)
     seasonality: SeasonalityConfig = Field(default_factory=SeasonalityConfig)
     hierarchical: HierarchicalConfig = Field(default_factory=HierarchicalConfig)

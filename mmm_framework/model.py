@@ -36,8 +36,8 @@ from .transforms import (adstock_transformation, fourier_basis, saturation_trans
 # %% auto #0
 __all__ = ['OBS_PER_PARAM_MIN', 'REFIT_TUNE', 'IDENTIFIED_CONTRACTION', 'WEAK_WIDTH', 'ModelBuildError', 'FitCancelled',
            'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable',
-           'stacked_variable', 'BayesianMMM', 'DataWarning', 'DataCheckError', 'FitProgress', 'BackgroundFit', 'hdi',
-           'MMMResults', 'identification_label']
+           'stacked_variable', 'BayesianMMM', 'scaled_prior', 'DataWarning', 'DataCheckError', 'FitProgress',
+           'BackgroundFit', 'hdi', 'MMMResults', 'identification_label']
 
 # %% ../nbs/05_model.ipynb #0074563a
 class ModelBuildError(ValueError):
@@ -270,12 +270,26 @@ def channel_transforms(self: BayesianMMM) -> dict[str, tuple[AdstockConfig, Satu
 # %% ../nbs/05_model.ipynb #00db8eb2
 @patch
 def channel_effect_priors(self: BayesianMMM) -> dict[str, tuple[str, PriorConfig]]:
-    "Channels whose effect has a prior on ROI or on contribution share instead of on the coefficient: {channel: (kind, prior)}."
-    out = {}
-    for ch, m in self.channel_configs().items():
+    """Channels whose effect has a prior on ROI or on contribution share instead of on the coefficient: {channel: (kind, prior)}.
+    A channel's own `roi_prior` / `share_prior` first; else, with `model_config.relative_roi_prior`, every channel with spend
+    gets that prior scaled by the panel's KPI per unit of spend (total KPI / total spend of all channels), so the prior is
+    on the business scale whatever the KPI's and the currency's units."""
+    out, rel, d = {}, self.model_config.relative_roi_prior, self.data
+    spend = np.nansum(d.spend, axis=(0, 1))
+    for i, (ch, m) in enumerate(self.channel_configs().items()):
         if m is not None and m.roi_prior is not None: out[ch] = ("roi", m.roi_prior)
         elif m is not None and m.share_prior is not None: out[ch] = ("share", m.share_prior)
+        elif rel is not None and spend[i] > 0: out[ch] = ("roi", scaled_prior(rel, float(np.nansum(d.y)) / float(spend.sum()), "relative_roi_prior"))
     return out
+
+def scaled_prior(p: PriorConfig, c: float, where: str) -> PriorConfig:
+    "The prior of c * X (c > 0) from X's prior `p` (each parameter multiplied, divided, shifted by log c, or kept)."
+    rule = _SCALE_RULES.get(p.distribution.value)
+    if rule is None or not set(p.params) <= set(rule):
+        raise ModelBuildError(f"{where}: a {p.distribution.value} prior with {sorted(p.params)} cannot be rescaled; use a positive "
+                              f"family: {', '.join(sorted(_SCALE_RULES))} (e.g. log_normal(mu=-1.2, sigma=1)).")
+    f = {"mul": lambda v: v * c, "div": lambda v: v / c, "log": lambda v: v + np.log(c), "keep": lambda v: v}
+    return p.replace(params={k: f[rule[k]](v) for k, v in p.params.items()})
 
 # %% ../nbs/05_model.ipynb #9b08d18f
 def _coef_param(sat: SaturationConfig) -> str:
@@ -609,7 +623,13 @@ class DataCheckError(ValueError):
 
 @patch
 def data_checks(self: BayesianMMM) -> pd.DataFrame:
-    "The panel's findings (`data_checks.data_checks`) and observations per sampled parameter (columns: id, check, variable, level, value, advice)."
+    """The panel's findings (`data_checks.data_checks`) and observations per sampled parameter (columns: id, check, variable,
+    level, value, advice). Computed once per model (its panel and graph do not change); each call returns a copy."""
+    if getattr(self, "_data_checks", None) is None: self._data_checks = self._find_data_problems()
+    return self._data_checks.copy()
+
+@patch
+def _find_data_problems(self: BayesianMMM) -> pd.DataFrame:
     out = panel_checks(self.panel)
     free = {v.name for v in self.model.free_RVs}
     n_par = sum(int(np.prod(s)) for k, s in self.model.eval_rv_shapes().items() if k in free)
@@ -872,9 +892,11 @@ def _log_prior_ratio(new: BayesianMMM, old: BayesianMMM, posterior: xr.Dataset) 
     C, D = posterior.sizes["chain"], posterior.sizes["draw"]
     data = [posterior[v.name].values.reshape(C * D, *posterior[v.name].shape[2:]) for v in m.free_RVs]
     out = []
-    for h in (new.model["hyper"].get_value(), old.model["hyper"].get_value()):
+    h_new = new.model["hyper"].get_value()
+    for h in (h_new, old.model["hyper"].get_value()):
         m["hyper"].set_value(h)
         out.append(np.asarray(f(*data), dtype=float).reshape(C, D))
+    m["hyper"].set_value(h_new)  # the clone may share the shared variable with `new.model`: leave it holding new's values
     return out[0] - out[1]
 
 def _systematic(w: np.ndarray, rng) -> np.ndarray:
@@ -1048,6 +1070,18 @@ def compute_roi(self: BayesianMMM,
     if identification: out[["contraction", "identification"]] = self.roi_identification(hdi_prob)[["contraction", "identification"]]
     return out
 
+# %% ../nbs/05_model.ipynb #c02c5174
+@patch
+def compute_shares(self: BayesianMMM,
+                   hdi_prob: float = 0.9, # probability mass of the interval
+                  ) -> pd.DataFrame:
+    "Per channel: share of media spend, and share of the media contribution (mean and HDI), as fractions of 1."
+    c = self.contribution_samples().sum(("date", "series"))
+    s = _interval_frame(c / c.sum("channel"), hdi_prob, ["channel"])
+    spend, has = np.nansum(self.data.spend, axis=(0, 1)), ~np.isnan(self.data.spend).all(axis=(0, 1))
+    return pd.DataFrame({"spend_share": np.where(has, spend / spend[has].sum(), np.nan), "contribution_share": s["mean"],
+                         "contribution_share_low": s.hdi_low, "contribution_share_high": s.hdi_high}, index=s.index)
+
 # %% ../nbs/05_model.ipynb #027d793b
 @patch
 def prior_roi(self: BayesianMMM, samples: int = 500, hdi_prob: float = 0.9, random_seed: int | None = None) -> pd.DataFrame:
@@ -1059,13 +1093,20 @@ def prior_roi(self: BayesianMMM, samples: int = 500, hdi_prob: float = 0.9, rand
 
 @patch
 def prior_roi_samples(self: BayesianMMM, samples: int = 500, random_seed: int | None = None) -> xr.DataArray:
-    "Per-draw ROI implied by the priors alone (KPI units per currency unit): (chain, draw, channel); NaN without spend."
+    """Per-draw ROI implied by the priors alone (KPI units per currency unit): (chain, draw, channel); NaN without spend.
+    With a seed the draws are kept on the model, keyed by the prior values, so the report, the review and `compute_roi`
+    sample the prior once (a prior predictive run compiles a function: seconds)."""
+    hyper = self.model["hyper"].get_value().tobytes() if "hyper" in self.model.named_vars else b""
+    key, cache = (samples, random_seed, hyper), self.__dict__.setdefault("_prior_roi_cache", {})
+    if random_seed is not None and key in cache: return cache[key]
     pp = pm.sample_prior_predictive(draws=samples, model=self.model, var_names=["channel_contribution", "mu"], random_seed=random_seed)
     pr = pp["prior"].to_dataset()
     c = self._contribution_kpi(pr["channel_contribution"].transpose("chain", "draw", "date", "series", "channel"), pr["mu"])
     spend = np.nansum(self.data.spend, axis=(0, 1))
     sp = xr.DataArray(np.where(spend > 0, spend, np.nan), dims="channel", coords={"channel": self.data.channels})
-    return (c.sum(("date", "series")) / sp).rename("roi")
+    out = (c.sum(("date", "series")) / sp).rename("roi")
+    if random_seed is not None: cache[key] = out
+    return out
 
 # %% ../nbs/05_model.ipynb #f0945e92
 IDENTIFIED_CONTRACTION = 0.5  # the data removed at least half of the prior's ROI variance

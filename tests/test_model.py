@@ -61,6 +61,7 @@ P = lambda dist, **kw: {"distribution": dist, "params": kw}
     ("likelihood", "student_t", "rvs"), ("control_selection", {"method": "horseshoe", "expected_nonzero": 1}, "rvs"),
     ("control_selection", {"method": "lasso"}, "rvs"), ("control_selection", {"method": "spike_and_slab"}, "rvs"), ("specification", "multiplicative", "logp"),
     ("lift_tests", [{"channel": "TV", "start": "2023-03-06", "end": "2023-04-03", "lift": 100.0, "se": 10.0}], "logp"),
+    ("relative_roi_prior", P("log_normal", mu=-1.2, sigma=1.0), "rvs"),
 ])
 def test_model_fields_change_the_graph(national, field, value, check):
     panel, _ = national

@@ -77,11 +77,14 @@ def test_national_report_sections_numbers_and_size(national, tmp_path):
                    "response_curves", "budget", "methodology", "omitted"]
     assert set(gen.notes) == {"geo_breakdown", "extensions"} and "national" in gen.notes["geo_breakdown"]
     t = Tables(text)
-    assert t.charts == ["fit", "diagnostics", "decomposition", "waterfall", "roi", "prior_posterior", "marginal_roi",
+    assert t.charts == ["fit", "diagnostics", "decomposition", "waterfall", "shares", "roi", "prior_posterior", "marginal_roi",
                         "response_curves", "adstock", "allocation", "allocation_change"]
     roi = national.compute_roi()
     for col, frame_col in [("roi_mean", "mean"), ("roi_hdi_low", "hdi_low"), ("roi_hdi_high", "hdi_high")]:
         np.testing.assert_allclose(_col(t, "roi", col), roi[frame_col].values, rtol=1e-12)
+    shares = re.search(r'data-table="shares">(.*?)</table>', text, re.S).group(1)  # spend share beside contribution share, as %
+    sh = national.compute_shares()
+    assert re.findall(r'<td data-col="share of spend">([0-9.]+%)</td>', shares) == [f"{100 * v:.1f}%" for v in sh.spend_share]
     dec = national.compute_component_decomposition()
     np.testing.assert_allclose(_col(t, "decomposition", "mean"), dec["mean"].values, rtol=1e-12)
     np.testing.assert_allclose(_col(t, "decomposition", "hdi_low"), dec["hdi_low"].values, rtol=1e-12)
@@ -142,7 +145,7 @@ def test_tables_export_csv_and_excel(national, tmp_path):
     gen.generate_report(national.results)
     files = gen.export_tables(tmp_path / "csv")
     names = {f.stem for f in files}
-    assert {"roi", "decomposition", "budget_allocation", "budget_lift", "review", "fit", "marginal_roi", "channels"} <= names
+    assert {"roi", "shares", "decomposition", "budget_allocation", "budget_lift", "review", "fit", "marginal_roi", "channels"} <= names
     roi = pd.read_csv(tmp_path / "csv" / "roi.csv", index_col=0)
     np.testing.assert_allclose(roi["roi_mean"].values, national.compute_roi()["mean"].values, rtol=1e-12)
     xl = gen.export_tables(tmp_path / "tables.xlsx", format="xlsx")[0]
@@ -181,6 +184,7 @@ def test_saved_report_renders_offline_in_chromium(case, request, tmp_path):
     assert len(plots) == n_fig, [p["title"] for p in plots]
     n_comp = mmm.decomposition_frame().component.nunique()
     check_plots(plots, {"Model fit": (4, True), "Decomposition": (n_comp, True), "ROI by channel": (1, False),
+                        "Spend share vs contribution share": (2, False),
                         "Convergence diagnostics": (2, False)})
 
 

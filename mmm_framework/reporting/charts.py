@@ -14,8 +14,8 @@ from plotly.subplots import make_subplots
 
 # %% auto #0
 __all__ = ['FONT', 'PALETTES', 'BASE_TEMPLATES', 'template', 'fit_chart', 'decomposition_chart', 'waterfall_chart',
-           'roi_forest_chart', 'prior_posterior_chart', 'effects_chart', 'response_curve_chart', 'adstock_chart',
-           'diagnostics_chart', 'allocation_chart', 'allocation_change_chart', 'geo_chart']
+           'roi_forest_chart', 'prior_posterior_chart', 'effects_chart', 'share_chart', 'response_curve_chart',
+           'adstock_chart', 'diagnostics_chart', 'allocation_chart', 'allocation_change_chart', 'geo_chart']
 
 # %% ../../nbs/10_charts.ipynb #9bd0b776
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -127,6 +127,22 @@ def effects_chart(effects: pd.DataFrame, theme: str = "light", title: str = "Eff
     fig.add_vline(x=0, line=dict(dash="dot", color="#888"))
     fig.update_layout(scattermode="group")
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=chans)
+    return fig
+
+# %% ../../nbs/10_charts.ipynb #f8e70e71
+def share_chart(shares: pd.DataFrame, theme: str = "light", hdi_prob: float = 0.9) -> go.Figure:
+    "Spend share vs contribution share per channel (index channel; spend_share, contribution_share, contribution_share_low/high)."
+    s, c, p = shares.dropna(subset=["spend_share"]), PALETTES[theme], _pct(hdi_prob)
+    y = [str(i) for i in s.index]
+    fig = _fig(theme, "Spend share vs contribution share", "share of media total", "", height=max(260, 60 * len(s) + 140))
+    fig.add_trace(go.Bar(x=s.spend_share, y=y, orientation="h", name="share of spend", marker_color="#9a9a9a", offsetgroup="spend",
+                         hovertemplate="%{y}: %{x:.1%} of spend<extra></extra>"))
+    err = dict(type="data", symmetric=False, array=s.contribution_share_high - s.contribution_share,
+               arrayminus=s.contribution_share - s.contribution_share_low)
+    fig.add_trace(go.Bar(x=s.contribution_share, y=y, orientation="h", name=f"share of contribution ({p} HDI)", marker_color=c[0],
+                         offsetgroup="contribution", error_x=err, customdata=np.c_[s.contribution_share_low, s.contribution_share_high],
+                         hovertemplate="%{y}: %{x:.1%} of the media contribution (HDI %{customdata[0]:.1%} to %{customdata[1]:.1%})<extra></extra>"))
+    fig.update_layout(barmode="group"); fig.update_xaxes(tickformat=".0%"); fig.update_yaxes(autorange="reversed")
     return fig
 
 # %% ../../nbs/10_charts.ipynb #e1be1473

@@ -107,6 +107,8 @@ class ReportData:
     @cached_property
     def prior_roi(self) -> pd.DataFrame: return self.mmm.prior_roi(samples=500, hdi_prob=self.p, random_seed=0)
     @cached_property
+    def shares(self) -> pd.DataFrame: return self.mmm.compute_shares(self.p)
+    @cached_property
     def marginal_roi(self) -> pd.DataFrame:
         if not self.has_spend.all(): raise NotApplicable("marginal ROI needs a spend variable for every channel")
         return self.mmm.marginal_roi(hdi_prob=self.p, max_draws=self.cfg.max_draws)
@@ -305,9 +307,19 @@ def roi(r: ReportData) -> Section:
     "ROI per channel with intervals, prior vs posterior, and marginal ROI at current spend."
     ru = f"{r.kpi_unit} per {r.currency}"
     if not r.has_spend.any(): raise NotApplicable("no channel has a spend variable, so ROI is undefined (contributions are in the decomposition)")
-    body = _figure(charts.roi_forest_chart(r.roi, r.cfg.theme, unit=ru, hdi_prob=r.p, breakeven=1.0), "roi")
+    sh = r.shares
+    over = [str(c) for c in sh.index if sh.loc[c, "contribution_share_low"] > sh.loc[c, "spend_share"]]
+    body = _figure(charts.share_chart(sh, r.cfg.theme, hdi_prob=r.p), "shares")
+    body += ("<p>A channel whose share of the media contribution exceeds its share of the spend returns more than the media "
+             "average per unit spent" + (f"; with {100 * r.p:.0f}% probability that holds for {html.escape(_and(over))}" if over else "") + ".</p>")
+    pct = lambda v: f"{100 * v:.1f}%" if np.isfinite(v) else "no spend"
+    t_sh = pd.DataFrame({"share of spend": sh.spend_share.map(pct), "share of media contribution": sh.contribution_share.map(pct),
+                         f"{100 * r.p:.0f}% HDI": [f"{pct(a)} to {pct(b)}" for a, b in zip(sh.contribution_share_low, sh.contribution_share_high)]},
+                        index=sh.index)
+    body += table_html(t_sh, "shares")
+    body += _figure(charts.roi_forest_chart(r.roi, r.cfg.theme, unit=ru, hdi_prob=r.p, breakeven=1.0), "roi")
     body += _figure(charts.prior_posterior_chart(r.prior_roi, r.roi, r.cfg.theme, unit=ru, hdi_prob=r.p), "prior_posterior")
-    tables = {"roi": _roi_rows(r)}
+    tables = {"roi": _roi_rows(r), "shares": sh}
     try:
         mr = r.marginal_roi
         body += _figure(charts.roi_forest_chart(mr, r.cfg.theme, title="Marginal ROI at current spend", unit=ru, hdi_prob=r.p), "marginal_roi")

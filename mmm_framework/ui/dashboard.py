@@ -7,6 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/dashboard.html.md"""
 # %% ../../nbs/13_dashboard.ipynb #62f3a4cb
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -71,6 +72,8 @@ class DashboardData:
         self.geos = list(self._masks)  # the selector's options: all, each geo, each product (a multi-outcome model's outcomes)
         kind = "outcome" if hasattr(mmm, "mv_config") else "product"
         self.selector = "geo" if len(prods) == 1 else kind if len(geos) == 1 else "series"
+        try: self.identification = mmm.compute_roi(identification=True)["identification"]  # over the whole sample and every series
+        except (AttributeError, NotImplementedError, KeyError) as e: self.identification, self.identification_error = None, str(e)
 
     def _rows(self, period) -> np.ndarray:
         "Dates inside the period (all when None)."
@@ -148,6 +151,23 @@ def effects(self, s: DashboardState) -> pd.DataFrame:
     out.attrs["kpi_unit"] = self.mmm.panel.config.kpi.unit
     return out
 
+# %% ../../nbs/13_dashboard.ipynb #a0d09527
+@patch_to(DashboardData)
+def roi_labels(self) -> dict:
+    "Channel -> its row label on the ROI tab: the name, with the ROI's identification when the data did not pin it down."
+    ident = self.identification if self.identification is not None else {}
+    return {ch: ch if ident.get(ch, "identified") in ("identified", "no spend") else f"{ch} ({ident[ch]})" for ch in self.d.channels}
+
+@patch_to(DashboardData)
+def identification_note(self) -> str:
+    "One line of HTML above the tabs: which channels' ROI the data identified, and which read as assumptions."
+    if self.identification is None: return f'<p class="mmm-ident">ROI identification is not available for this model ({html.escape(self.identification_error)}).</p>'
+    groups = {k: [html.escape(str(c)) for c, v in self.identification.items() if v == k] for k in ("prior-driven", "weak")}
+    if not any(groups.values()): return '<p class="mmm-ident">Every channel\'s ROI was identified by the data (its posterior moved well away from its prior).</p>'
+    parts = ([f"<b>prior-driven</b> (the data barely moved it from its prior: read as an assumption, not a finding): {', '.join(groups['prior-driven'])}"]
+             if groups["prior-driven"] else []) + ([f"<b>weakly identified</b> (wide interval): {', '.join(groups['weak'])}"] if groups["weak"] else [])
+    return '<p class="mmm-ident">ROI ' + "; ".join(parts) + ".</p>"
+
 # %% ../../nbs/13_dashboard.ipynb #82838274
 @patch_to(DashboardData)
 def figures(self, s: DashboardState, theme: str = "light") -> dict:
@@ -157,7 +177,7 @@ def figures(self, s: DashboardState, theme: str = "light") -> dict:
     unit = self.mmm.panel.config.kpi.unit
     make = {"fit": lambda: charts.fit_chart(self.fit(s), theme, title=f"Model fit{where}"),
             "decomposition": lambda: charts.decomposition_chart(self.decomposition(s), theme, title=f"Decomposition{where}"),
-            "roi": lambda: charts.roi_forest_chart(self.roi(s), theme, title=f"ROI by channel{where}", unit=f"{unit} per currency unit", hdi_prob=s.hdi_prob),
+            "roi": lambda: charts.roi_forest_chart(self.roi(s).rename(index=self.roi_labels()), theme, title=f"ROI by channel{where}", unit=f"{unit} per currency unit", hdi_prob=s.hdi_prob),
             "response_curves": lambda: charts.response_curve_chart(self.curves(s), theme, title=f"Response curves{where}"),
             "effects": lambda: charts.effects_chart(self.effects(s), theme, title=f"Effects by path{where}", unit=unit, hdi_prob=s.hdi_prob),
             "diagnostics": lambda: charts.diagnostics_chart(self.summary, theme)}
@@ -209,7 +229,8 @@ class PosteriorDashboard:
         self.channel.observe(lambda c: self.update(channel=None if c["new"] == "all channels" else c["new"]), names="value")
         self.hdi.observe(lambda c: self.update(hdi_prob=c["new"]), names="value")
         self.tabs.observe(lambda c: setattr(self, "state", replace(self.state, tab=tabs[c["new"]])), names="selected_index")
-        self.widget = W.VBox([W.HBox([self.geo, self.channel, self.hdi]), self.period, self.tabs])
+        self.note = W.HTML(self.data.identification_note())
+        self.widget = W.VBox([W.HBox([self.geo, self.channel, self.hdi]), self.period, self.note, self.tabs])
 
     def update(self, **change):
         "Apply a selection change and refresh every tab's traces in place."
