@@ -13,7 +13,7 @@ import math
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -214,21 +214,33 @@ def _load(cls, path: str | Path):
 MMMConfig.save, MMMConfig.load = _save, classmethod(_load)
 
 # %% ../nbs/00_config.ipynb #14c2b0b2
+_FIELD_APPLIES: dict[str, dict[str, Callable]] = {}  # class name -> field -> test of whether it is used
+
+def _applies(cfg: "MMMConfig", field: str) -> bool:
+    "Whether `field` is used under `cfg`'s other settings (a spline setting is not under a linear trend)."
+    rule = _FIELD_APPLIES.get(type(cfg).__name__, {}).get(field)
+    return rule is None or bool(rule(cfg))
+
 def _html_value(v) -> str:
     if isinstance(v, MMMConfig): return v._repr_html_()
     if isinstance(v, (list, tuple)) and v and all(isinstance(x, MMMConfig) for x in v):
         return "".join(x._repr_html_() for x in v)
     if isinstance(v, dict) and v and all(isinstance(x, MMMConfig) for x in v.values()):
-        return "<br>".join(f"<b>{html.escape(str(k))}</b>: {x.short()}" for k, x in v.items())
-    if isinstance(v, Enum): v = v.value
-    return f"<code>{html.escape(repr(v))}</code>"
+        return "<br>".join(f"<b>{html.escape(str(k))}</b>: {html.escape(x.short())}" for k, x in v.items())
+    v = _jsonable(v)  # enums as their values, also inside lists and dicts
+    return f"<code>{html.escape(v if isinstance(v, str) else repr(v))}</code>"
 
 def _repr_html_(self: MMMConfig) -> str:
-    "A collapsible table of the fields."
+    "A table of the fields that apply, collapsed to a one-line summary; the unused ones are named below it."
+    fields = list(type(self).model_fields)
+    used = [k for k in fields if _applies(self, k)]
+    unused = [k for k in fields if k not in used]
     rows = "".join(f"<tr><td style='text-align:left;vertical-align:top'><b>{k}</b></td>"
-                   f"<td style='text-align:left'>{_html_value(getattr(self, k))}</td></tr>" for k in type(self).model_fields)
-    return (f"<details open><summary><b>{type(self).__name__}</b> {html.escape(self.short())}</summary>"
-            f"<table style='margin-left:1em'>{rows}</table></details>")
+                   f"<td style='text-align:left'>{_html_value(getattr(self, k))}</td></tr>" for k in used)
+    note = (f"<div style='margin-left:1em;color:#666;font-size:90%'>Not used with these settings: "
+            f"{', '.join(unused)}</div>" if unused else "")
+    return (f"<details><summary><b>{type(self).__name__}</b> {html.escape(self.short())}</summary>"
+            f"<table style='margin-left:1em'>{rows}</table>{note}</details>")
 
 MMMConfig._repr_html_ = _repr_html_
 MMMConfig.short = lambda self: ""
@@ -709,3 +721,26 @@ class ModelConfig(MMMConfig):
 
     def short(self) -> str:
         return f"{self.specification.value}, {self.likelihood.value}, {self.sampler.value} {self.chains}x{self.draws}"
+
+# %% ../nbs/00_config.ipynb #f4883a1b
+_P = lambda *types: (lambda c: c.type in types)
+_FIELD_APPLIES.update({
+    "TrendConfig": {
+        "growth_prior": lambda c: c.type != TrendType.NONE,
+        **{k: _P(TrendType.PIECEWISE) for k in ("n_changepoints", "changepoint_range", "changepoint_prior_scale")},
+        **{k: _P(TrendType.SPLINE) for k in ("n_knots", "spline_degree", "spline_prior_scale")},
+        **{k: _P(TrendType.GAUSSIAN_PROCESS) for k in ("gp_lengthscale_prior", "gp_amplitude_prior", "gp_n_basis", "gp_c")}},
+    "ModelConfig": {"nu_prior": lambda c: c.likelihood == Likelihood.STUDENT_T},
+    "ControlSelectionConfig": {
+        "expected_nonzero": lambda c: c.method == ControlSelectionMethod.HORSESHOE,
+        "slab_scale": lambda c: c.method != ControlSelectionMethod.NONE,
+        "prior_inclusion": lambda c: c.method == ControlSelectionMethod.SPIKE_AND_SLAB,
+        "spike_scale": lambda c: c.method == ControlSelectionMethod.SPIKE_AND_SLAB,
+        "exclude": lambda c: c.method != ControlSelectionMethod.NONE},
+    "DimensionAlignmentConfig": {
+        "geo_weight_variable": lambda c: c.geo_allocation == AllocationMethod.POPULATION,
+        "geo_weights": lambda c: c.geo_allocation == AllocationMethod.CUSTOM,
+        "product_weight_variable": lambda c: c.product_allocation == AllocationMethod.POPULATION,
+        "product_weights": lambda c: c.product_allocation == AllocationMethod.CUSTOM},
+    "ControlVariableConfig": {"weight_variable": lambda c: c.aggregation == AggregationRule.WEIGHTED_MEAN},
+})

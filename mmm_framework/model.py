@@ -1349,4 +1349,11 @@ def _attach_saved_fit(mmm: BayesianMMM, path: Path) -> BayesianMMM:
     return mmm
 
 # %% ../nbs/05_model.ipynb #5f33b6ff
+class _PlotAccessor:
+    "`mmm.plot`: figures from `reporting.charts.MMMPlots`, imported on first use (as pandas loads its plotting backend), so the model layer never imports plotly."
+    def __get__(self, obj, cls=None):
+        if obj is None: return self
+        return importlib.import_module("mmm_framework.reporting.charts").MMMPlots(obj)
+
+BayesianMMM.plot = _PlotAccessor()
 _ = importlib.import_module("mmm_framework.analysis")  # it patches BayesianMMM (and loads the optimizer)

@@ -233,3 +233,40 @@ def test_a_channel_the_data_cannot_identify_is_never_the_finding(flat):
     assert re.search(r"Not established by the data: <b>Radio</b>", summary), summary[:3000]
     rec = re.search(r"<b>Recommendation</b>: (.*?)</li>", summary, re.S).group(1)
     assert "<b>Radio</b>" not in rec or "<b>Radio</b> (" in rec and "not established by the data" in rec.split("<b>Radio</b>")[1].split(")")[0], rec
+
+
+def test_plot_accessor_figures_draw_in_chromium(national, tmp_path):
+    "`mmm.plot.*`: every figure holds data (dates on time axes) and, in a browser, draws every trace with its points."
+    chromium = require_chromium()
+    import plotly.io as pio
+    from playwright.sync_api import sync_playwright
+    pl = national.plot
+    ch = list(national.data.channels)
+    figs = {"fit": pl.fit(), "components": pl.components(), "channel_contributions": pl.channel_contributions(),
+            "response_curves": pl.response_curves(), "adstock": pl.adstock(), "roi": pl.roi(), "prior_posterior": pl.prior_posterior(),
+            "shares": pl.shares(), "allocation": pl.allocation(n_periods=8, max_draws=60), "diagnostics": pl.diagnostics()}
+    for name, f in figs.items():
+        assert f.data and all(t.x is not None and len(t.x) for t in f.data), name
+    for name in ("fit", "components", "channel_contributions"):
+        assert all(np.issubdtype(np.asarray(t.x).dtype, np.datetime64) or isinstance(t.x[0], pd.Timestamp) for t in figs[name].data), name
+    assert len(figs["channel_contributions"].data) == 2 * len(ch)  # a band and a line per channel
+    from mmm_framework.reporting.charts import spend_unit
+    kpi = national.panel.config.kpi.unit
+    assert figs["roi"].layout.xaxis.title.text == f"{kpi} per {spend_unit(kpi)}"  # the report's units, one rule
+    page_html = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(figs.values()))
+    path = tmp_path / "plots.html"
+    path.write_text(f"<html><body>{page_html}</body></html>")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_context(offline=True, viewport={"width": 1280, "height": 900}).new_page()
+        page.goto(path.as_uri())
+        page.wait_for_function(f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {len(figs)}", timeout=60_000)
+        plots = page.evaluate(PLOTS_JS)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "plot_accessor.png"), full_page=True)
+        browser.close()
+    assert len(plots) == len(figs)
+    check_plots(plots, {"Model fit": (4, True), "Decomposition": (len(figs["components"].data), True),
+                        "Channel contributions over time": (2 * len(ch), True), "Response curves": (3 * len(ch), False),
+                        "Carry-over": (2 * len(ch), False), "ROI by channel": (1, False), "ROI: prior vs posterior": (2, False),
+                        "Budget plan": (4, False)})

@@ -15,7 +15,8 @@ from plotly.subplots import make_subplots
 # %% auto #0
 __all__ = ['FONT', 'PALETTES', 'BASE_TEMPLATES', 'template', 'fit_chart', 'decomposition_chart', 'waterfall_chart',
            'roi_forest_chart', 'prior_posterior_chart', 'effects_chart', 'share_chart', 'response_curve_chart',
-           'adstock_chart', 'diagnostics_chart', 'allocation_chart', 'allocation_change_chart', 'geo_chart']
+           'adstock_chart', 'diagnostics_chart', 'allocation_chart', 'allocation_change_chart', 'geo_chart',
+           'contribution_time_chart', 'spend_unit', 'MMMPlots']
 
 # %% ../../nbs/10_charts.ipynb #9bd0b776
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -228,3 +229,78 @@ def geo_chart(contrib: pd.DataFrame, theme: str = "light", unit: str = "", title
                              colorscale="Blues" if theme != "dark" else "Viridis", colorbar=dict(title=unit or "KPI")))
     fig.update_yaxes(autorange="reversed")
     return fig
+
+# %% ../../nbs/10_charts.ipynb #5bd6d034
+def contribution_time_chart(frame: pd.DataFrame, theme: str = "light", title: str = "Channel contributions over time", unit: str = "",
+                            hdi_prob: float = 0.9) -> go.Figure:
+    "Mean contribution per period and channel with its HDI band (columns date, channel, mean, hdi_low, hdi_high)."
+    c = PALETTES[theme]
+    fig = _fig(theme, title, "date", f"contribution ({unit})" if unit else "contribution")
+    for i, (ch, g) in enumerate(frame.groupby("channel", sort=False)):
+        col = c[i % len(c)]
+        fig.add_trace(_band(g.date, g.hdi_low, g.hdi_high, f"{ch} {_pct(hdi_prob)} HDI", col, 0.18, group=str(ch), show=False))
+        fig.add_trace(go.Scatter(x=g.date, y=g["mean"], name=str(ch), legendgroup=str(ch), line=dict(color=col),
+                                 hovertemplate=f"{ch}: %{{y:,.0f}}<extra></extra>"))
+    return fig
+
+# %% ../../nbs/10_charts.ipynb #9c97c30a
+def spend_unit(kpi_unit: str | None) -> str:
+    "The unit spend is shown in: the KPI's own when it is a currency code (USD, EUR, ...), else 'currency units'."
+    u = kpi_unit or ""
+    return u if len(u) == 3 and u.isalpha() and u.isupper() else "currency units"
+
+class MMMPlots:
+    "Plotly figures of a fitted `BayesianMMM`, as `mmm.plot.<name>(...)`."
+    def __init__(self, mmm): self.mmm = mmm
+    def __repr__(self): return "MMMPlots: " + ", ".join(n for n in dir(self) if not n.startswith("_") and n != "mmm")
+
+    @property
+    def _units(self) -> tuple[str, str]:
+        kpi = self.mmm.panel.config.kpi.unit or "KPI units"
+        return kpi, spend_unit(kpi)
+
+    def fit(self, hdi_prob: float = 0.9, series: str | None = None, theme: str = "light") -> go.Figure:
+        "Posterior predictive fit: actual KPI against the expected KPI and its bands (summed over geos unless `series`)."
+        frame = self.mmm.fit_frame(hdi_prob, by_series=series is not None)
+        return fit_chart(frame, theme, series=series, title="Model fit" + (f": {series}" if series else ""))
+
+    def components(self, theme: str = "light") -> go.Figure:
+        "Each component's mean contribution per period (base, controls, media), negative parts below zero."
+        return decomposition_chart(self.mmm.decomposition_frame(), theme)
+
+    def channel_contributions(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
+        "Each channel's contribution per period with its HDI band (summed over geos)."
+        f = self.mmm.compute_counterfactual_contributions(hdi_prob, by=("date", "channel")).reset_index()
+        return contribution_time_chart(f, theme, unit=self._units[0], hdi_prob=hdi_prob)
+
+    def response_curves(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
+        "Incremental KPI against spend per channel (direct response), current spend marked."
+        return response_curve_chart(self.mmm.response_curves(hdi_prob=hdi_prob), theme, currency=self._units[1])
+
+    def adstock(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
+        "Share of a period's effect felt at each lag per channel."
+        return adstock_chart(self.mmm.adstock_curves(hdi_prob), theme)
+
+    def roi(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
+        "ROI forest with the break-even line at 1."
+        kpi, cur = self._units
+        return roi_forest_chart(self.mmm.compute_roi(hdi_prob), theme, unit=f"{kpi} per {cur}", hdi_prob=hdi_prob, breakeven=1.0)
+
+    def prior_posterior(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
+        "Each channel's prior ROI interval beside its posterior (what the data changed)."
+        kpi, cur = self._units
+        return prior_posterior_chart(self.mmm.prior_roi(samples=500, hdi_prob=hdi_prob, random_seed=0), self.mmm.compute_roi(hdi_prob),
+                                     theme, unit=f"{kpi} per {cur}", hdi_prob=hdi_prob)
+
+    def shares(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
+        "Spend share against contribution share per channel."
+        return share_chart(self.mmm.compute_shares(hdi_prob), theme, hdi_prob=hdi_prob)
+
+    def allocation(self, plan=None, theme: str = "light", **optimize) -> go.Figure:
+        "A budget plan's reference vs optimised spend with the allowed bounds: `plan` from `optimize_budget`, or its keywords."
+        plan = plan if plan is not None else self.mmm.optimize_budget(**optimize)
+        return allocation_chart(plan.allocation, theme, currency=self._units[1])
+
+    def diagnostics(self, theme: str = "light") -> go.Figure:
+        "R-hat and effective sample size per parameter, worst first."
+        return diagnostics_chart(self.mmm.results.summary(), theme)

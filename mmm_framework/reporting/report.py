@@ -98,8 +98,7 @@ class ReportData:
         self.mmm, self.cfg, self.d = mmm, cfg, mmm.data
         self.p = cfg.hdi_prob
         self.kpi_unit = cfg.kpi_unit or mmm.panel.config.kpi.unit or "KPI units"
-        iso = len(self.kpi_unit) == 3 and self.kpi_unit.isalpha() and self.kpi_unit.isupper()  # a revenue KPI in USD, EUR, ...
-        self.currency = cfg.currency or (self.kpi_unit if iso else "currency units")  # spend in the KPI's currency unless told
+        self.currency = cfg.currency or charts.spend_unit(self.kpi_unit)  # spend in the KPI's currency (USD, EUR) unless told
         self.has_spend = ~np.isnan(mmm.data.spend).all(axis=(0, 1))  # per channel
 
     @cached_property
