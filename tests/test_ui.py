@@ -3,6 +3,7 @@ kept on disk; and the same panels served by Voila and used in headless Chromium 
 no JavaScript errors, a screenshot kept)."""
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,11 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from browser import PLOTS_JS, check_plots
 from conftest import require_chromium, tiny_geo_fit_path
 from mmm_framework.ui.dashboard import DashboardState, PosteriorDashboard
+from mmm_framework.config import PriorConfig
 from mmm_framework.ui.prior_panel import PriorPanelState, PriorPredictivePanel, state_to_config
 
 pytestmark = pytest.mark.slow
@@ -129,6 +132,9 @@ def test_voila_app_slider_changes_plot_in_chromium(tmp_path, tiny_geo):
             page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4 * 3 + 5", timeout=240_000)  # 4 panel + 5 dashboard plots
             plot_paths = "Array.from(document.querySelectorAll('.js-plotly-plot')).slice(0, 4).map(p => Array.from(p.querySelectorAll('.scatterlayer path.js-fill, .scatterlayer path.js-line, .boxlayer path')).map(x => x.getAttribute('d')).join('|'))"
             before = page.evaluate(plot_paths)
+            readouts = page.locator(".mmm-readout").all_inner_texts()
+            labels = page.locator(".widget-slider .widget-label").all_inner_texts()
+            period_text = page.get_by_text(re.compile(r"^\d\d \w{3} \d{4} to \d\d \w{3} \d{4}$")).all_inner_texts()
             handle = page.locator(".widget-slider .noUi-handle").nth(1)  # the first hyperparameter slider (the 0th is the interval level)
             handle.focus()
             for _ in range(25): page.keyboard.press("ArrowRight")
@@ -146,6 +152,13 @@ def test_voila_app_slider_changes_plot_in_chromium(tmp_path, tiny_geo):
     finally:
         out = _stop(voila)
     assert after != before, "moving the slider did not change any plot"
+    state = PriorPanelState.from_model(tiny_geo)  # the sliders show the configured values and name the distribution parameter
+    hyper = [(k, pr.distribution.pymc_name, par, v) for k, pr in state.priors[state.channel].items() for par, v in pr.params.items()
+             if not isinstance(v, PriorConfig)]
+    assert readouts == [format(float(v), ".4g") for *_, v in hyper], readouts
+    assert [x.strip() for x in labels[1:1 + len(hyper)]] == [f"{k} ~ {d}: {par}" for k, d, par, _ in hyper], labels
+    d0, d1 = pd.Timestamp(tiny_geo.data.dates[0]), pd.Timestamp(tiny_geo.data.dates[-1])
+    assert period_text == [f"{d0:%d %b %Y} to {d1:%d %b %Y}"], period_text  # the dashboard's period, both dates in full
     assert errors == [], (errors, out[-2000:])
     assert shot.exists() and shot.stat().st_size > 10_000
     figs = PosteriorDashboard(tiny_geo, max_draws=60).data.figures(DashboardState())

@@ -36,7 +36,9 @@ def template(theme: str = "light") -> go.layout.Template:
 
 def _fig(theme: str, title: str, x: str, y: str, height: int = 420) -> go.Figure:
     return go.Figure(layout=dict(template=template(theme), title=title, xaxis_title=x, yaxis_title=y, height=height,
-                                 hovermode="closest", legend=dict(orientation="h", y=-0.18)))
+                                 hovermode="closest", legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0)))
+    # the legend sits at the foot of the figure, below the x axis title: plotly grows the bottom margin to fit it, so it never
+    # covers the axis title, however short the figure or long the legend (a paper-relative y did, on 300 px figures)
 
 def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")

@@ -220,7 +220,10 @@ class PosteriorDashboard:
         self.hdi = W.FloatSlider(value=0.9, min=0.5, max=0.99, step=0.01, description="HDI", continuous_update=False)
         dates = [str(d)[:10] for d in mmm.data.dates]
         self.period = W.SelectionRangeSlider(options=dates, index=(0, len(dates) - 1), description="period", continuous_update=False,
-                                             layout=W.Layout(width="520px"))
+                                             readout=False, layout=W.Layout(width="420px"))  # its own readout cuts two dates short
+        span = lambda v: f"{pd.Timestamp(v[0]):%d %b %Y} to {pd.Timestamp(v[1]):%d %b %Y}"
+        self.period_label = W.Label(span(self.period.value))
+        self.period.observe(lambda c: setattr(self.period_label, "value", span(c["new"])), names="value")
         self.period.observe(lambda c: self.update(period=None if tuple(c["new"]) == (dates[0], dates[-1]) else tuple(c["new"])), names="value")
         self.tabs = W.Tab(children=list(self.figs.values()))
         tabs = self.data.tabs
@@ -230,7 +233,7 @@ class PosteriorDashboard:
         self.hdi.observe(lambda c: self.update(hdi_prob=c["new"]), names="value")
         self.tabs.observe(lambda c: setattr(self, "state", replace(self.state, tab=tabs[c["new"]])), names="selected_index")
         self.note = W.HTML(self.data.identification_note())
-        self.widget = W.VBox([W.HBox([self.geo, self.channel, self.hdi]), self.period, self.note, self.tabs])
+        self.widget = W.VBox([W.HBox([self.geo, self.channel, self.hdi]), W.HBox([self.period, self.period_label]), self.note, self.tabs])
 
     def update(self, **change):
         "Apply a selection change and refresh every tab's traces in place."

@@ -7,6 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/prior_panel.html.md"""
 # %% ../../nbs/12_prior_panel.ipynb #6de672b1
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 
@@ -280,10 +281,16 @@ def compute(self, state: PriorPanelState) -> PriorView:
 
 # %% ../../nbs/12_prior_panel.ipynb #c9da694c
 def _slider_range(param: str, v: float) -> tuple[float, float, float]:
-    "Slider (min, max, step) around a hyperparameter's value: location parameters move additively, the rest multiplicatively."
+    """Slider (min, max, step) around a hyperparameter's value: location parameters move additively, the rest multiplicatively.
+    The step is a round number (1, 2 or 5 x 10^k) and `v` sits exactly on the slider's grid (min + k x step), so the slider
+    shows the configured value (1, not the 0.991 a grid starting at 0.1 would snap it to)."""
     if param in ("mu", "lower", "upper"): lo, hi = v - max(2.0, 2 * abs(v)), v + max(2.0, 2 * abs(v))
     else: lo, hi = v / 10, v * 10 if v > 0 else 10.0
-    return lo, hi, (hi - lo) / 400
+    raw = (hi - lo) / 400
+    e = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * e for m in (1, 2, 5, 10) if m * e >= raw * (1 - 1e-9))
+    n_lo, n_hi = math.floor((v - lo) / step + 1e-9), math.floor((hi - v) / step + 1e-9)
+    return v - n_lo * step, v + n_hi * step, step
 
 def _poly(x, lo, hi) -> tuple[np.ndarray, np.ndarray]:
     "A band as one closed polygon."
@@ -336,7 +343,7 @@ class PriorPredictivePanel:
         self.channel.observe(lambda ch: self._select(ch["new"]), names="value")
         self.hdi.observe(lambda ch: self._set(hdi_prob=ch["new"]), names="value")
         self._build_sliders()
-        grid = W.GridBox(list(self.figs.values()), layout=W.Layout(grid_template_columns="1fr 1fr"))
+        grid = W.GridBox(list(self.figs.values()), layout=W.Layout(grid_template_columns="repeat(auto-fit, minmax(420px, 1fr))"))
         self.widget = W.VBox([W.HBox([self.channel, self.hdi]), self.slider_box, grid])
 
     def _ipython_display_(self):
@@ -348,16 +355,22 @@ class PriorPredictivePanel:
 def _build_sliders(self):
     "One slider per numeric hyperparameter of the selected channel's priors."
     import ipywidgets as W
-    self.sliders = {}
+    self.sliders, rows = {}, []
     for key, prior in self.state.priors[self.state.channel].items():
         for par, v in prior.params.items():
             if isinstance(v, PriorConfig): continue
             lo, hi, step = _slider_range(par, float(v))
-            s = W.FloatSlider(value=float(v), min=lo, max=hi, step=step, description=f"{key} {par}", readout_format=".3g",
-                              continuous_update=True, style={"description_width": "160px"}, layout=W.Layout(width="480px"))
+            dist = prior.distribution.pymc_name
+            s = W.FloatSlider(value=float(v), min=lo, max=hi, step=step, description=f"{key} ~ {dist}: {par}", readout=False,
+                              tooltip=f"the {par} parameter of the {dist} prior on {key} ({self.state.channel})",
+                              continuous_update=True, style={"description_width": "280px"}, layout=W.Layout(width="570px"))
+            shown = W.Label(format(float(v), ".4g"))  # our readout: the value as configured (3, not d3's "3.00")
+            shown.add_class("mmm-readout")
+            s.observe(lambda ch, lab=shown: setattr(lab, "value", format(ch["new"], ".4g")), names="value")
             s.observe(lambda ch, k=key, p=par: self._set(param=(k, p, ch["new"])), names="value")
             self.sliders[(key, par)] = s
-    self.slider_box.children = [W.HTML(f"<b>{self.state.channel}</b> priors ({len(self.sliders)} hyperparameters)")] + list(self.sliders.values())
+            rows.append(W.HBox([s, shown]))
+    self.slider_box.children = [W.HTML(f"<b>{self.state.channel}</b> priors ({len(self.sliders)} hyperparameters)")] + rows
 
 @patch_to(PriorPredictivePanel)
 def _select(self, channel: str):
