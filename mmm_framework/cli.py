@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import yaml
@@ -20,8 +21,8 @@ import yaml
 from .config import MFFConfig, ModelConfig
 
 # %% auto #0
-__all__ = ['BadInput', 'read_configs', 'write_configs', 'cmd_validate', 'cmd_fit', 'cmd_report', 'cmd_submit', 'cmd_app',
-           'parser', 'main']
+__all__ = ['BadInput', 'read_configs', 'write_configs', 'cmd_validate', 'watch_fit', 'cmd_fit', 'cmd_report', 'cmd_submit',
+           'cmd_app', 'parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #2bbe9cf0
 class BadInput(Exception):
@@ -82,6 +83,23 @@ def _show_progress(s: dict, last: list, tty: bool) -> None:
         last[:] = [key]
         print(_progress_line(s), file=sys.stderr, flush=True)
 
+def watch_fit(job, quiet: bool = False, poll_s: float = 0.5):
+    """Show a background fit's progress on stderr until it ends, then return its result (or raise its error).
+    A terminal gets one line redrawn in place, a log a line per stage or tenth of the draws; a warning raised meanwhile
+    prints on its own line, as `Category: message`, without the source line Python would add."""
+    tty = sys.stderr.isatty()
+    fmt = warnings.formatwarning
+    warnings.formatwarning = lambda message, category, *_, **__: ("\n" if tty and not quiet else "") + f"{category.__name__}: {message}\n"
+    try:
+        last = []
+        while not job.done():
+            if not quiet: _show_progress(job.progress.snapshot(), last, tty)
+            time.sleep(poll_s)
+        res = job.result()
+        if not quiet: print(("\r" if tty else "") + _progress_line(job.progress.snapshot()), file=sys.stderr, flush=True)
+        return res
+    finally: warnings.formatwarning = fmt
+
 def cmd_fit(a) -> int:
     "Fit the model to the data with a progress bar; save the fitted model (configs + trace) to --out."
     from mmm_framework.data_loader import MFFValidationError, load_mff
@@ -93,19 +111,17 @@ def cmd_fit(a) -> int:
     except (MFFValidationError, FileNotFoundError) as e: raise BadInput(str(e)) from e
     mmm = BayesianMMM(panel, model)
     job = mmm.fit_async(random_seed=a.seed, accept_findings=a.accept or ())
-    tty, last = sys.stderr.isatty(), []
-    while not job.done():
-        if not a.quiet: _show_progress(job.progress.snapshot(), last, tty)
-        time.sleep(0.5)
     from mmm_framework.model import DataCheckError
-    try: res = job.result()
+    try: res = watch_fit(job, quiet=a.quiet)
     except DataCheckError as e: raise BadInput(str(e)) from e  # the data, not the run: exit 2
-    if not a.quiet: print(("\r" if tty else "") + _progress_line(job.progress.snapshot()), file=sys.stderr)
     out = mmm.save(a.out)
     d = res.diagnostics
     print(f"Fitted in {d['fit_seconds']:.1f} s ({d['sampler']}): divergences {d['divergences']}, R-hat max {d['rhat_max']:.3f}, "
           f"ESS bulk min {d['ess_bulk_min']:.0f}. Saved to {out}")
-    print(mmm.compute_roi().to_string(float_format=lambda x: f"{x:,.3f}"))
+    roi = mmm.compute_roi()
+    money = {c: "{:,.0f}".format for c in ("spend", "contribution") if c in roi}  # whole currency / KPI units, never 1.2e+05
+    print(f"ROI ({panel.config.kpi.unit} per unit of spend, 90% HDI):")
+    print(roi.to_string(formatters=money, float_format=lambda x: f"{x:,.3f}"))
     return 0
 
 def cmd_report(a) -> int:
@@ -117,7 +133,8 @@ def cmd_report(a) -> int:
     mmm = BayesianMMM.load(p)
     if mmm.results is None: raise BadInput(f"the model saved in {p} was never fitted.")
     gen = MMMReportGenerator(ReportConfig(title=a.title, theme=a.theme, currency=a.currency))
-    gen.generate_report(mmm.results)
+    say = None if a.quiet else (lambda line: print(f"Writing the report: {line}", file=sys.stderr, flush=True))
+    gen.generate_report(mmm.results, progress=say)
     out = gen.save(a.out)
     if a.tables: gen.export_tables(Path(a.out).with_suffix("").as_posix() + "_tables")
     print(f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB); sections left out: {', '.join(f'{k} ({v})' for k, v in gen.notes.items()) or 'none'}")
@@ -182,9 +199,13 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--accept", nargs="*", metavar="FINDING", help="ids of data findings to fit through anyway (mmm validate lists them)")
     f.set_defaults(func=cmd_fit)
     r = sub.add_parser("report", help="write the HTML report of a saved fit")
-    r.add_argument("results", help="folder written by `mmm fit --out`"); r.add_argument("--out", default="report.html")
-    r.add_argument("--title", default="Marketing mix model report"); r.add_argument("--theme", choices=["light", "dark", "corporate"], default="light")
-    r.add_argument("--currency", default=None); r.add_argument("--tables", action="store_true", help="also write the tables as CSV")
+    r.add_argument("results", help="folder written by `mmm fit --out`")
+    r.add_argument("--out", default="report.html", help="HTML file to write (default: report.html); one self-contained file")
+    r.add_argument("--title", default="Marketing mix model report", help="title at the top of the report")
+    r.add_argument("--theme", choices=["light", "dark", "corporate"], default="light", help="colours of the page and charts (default: light)")
+    r.add_argument("--currency", default=None, help="unit of spend, e.g. USD (default: the KPI's unit when it is a currency code, else 'currency units')")
+    r.add_argument("--tables", action="store_true", help="also write every table as CSV into <out>_tables/")
+    r.add_argument("--quiet", action="store_true", help="no progress (one line per section on stderr)")
     r.set_defaults(func=cmd_report)
     s = sub.add_parser("submit", help="fit a grid of model variants on Dask (local cluster or --scheduler) and compare them")
     s.add_argument("grid", help="grid file: data, config (or mff:), model, fit, holdout, variants")

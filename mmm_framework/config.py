@@ -314,7 +314,8 @@ class PriorConfig(MMMConfig):
     def _check(self): return _check_prior_params(self)
 
     def short(self) -> str:
-        ps = ", ".join(f"{k}={v.short() if isinstance(v, PriorConfig) else v}" for k, v in self.params.items())
+        num = lambda v: f"{v:g}" if isinstance(v, float) else str(v)  # 3.0 reads 3, 0.25 stays 0.25
+        ps = ", ".join(f"{k}={v.short() if isinstance(v, PriorConfig) else num(v)}" for k, v in self.params.items())
         return f"{self.distribution.pymc_name}({ps}{', dims=' + str(self.dims) if self.dims else ''})"
 
 # %% ../nbs/00_config.ipynb #77fb537b

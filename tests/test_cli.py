@@ -1,5 +1,6 @@
 """The `mmm` command (issue 7's CLI part): exit codes 0 / 2 / 1 on good input, bad input and failures, run as a user would."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,9 +35,14 @@ def test_fit_then_report_from_the_shell(files, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Saved to" in r.stdout and "draws" in r.stderr  # the progress bar went to stderr
     assert "\r" not in r.stderr and "compiling" in r.stderr and "done:" in r.stderr  # a pipe gets lines per stage, no carriage returns
+    assert ".py:" not in r.stderr and "warnings.warn(" not in r.stderr  # warnings as 'Category: message', no source lines
+    assert not re.search(r"\d[eE][+-]\d", r.stdout)  # no scientific notation in the printed tables
+    spend = re.search(r"^TV\s+(\S+\s+){4}(\S+)", r.stdout, re.M).group(2)  # the ROI table's spend column: a whole amount with separators
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", spend), spend
     assert (tmp_path / "fit" / "meta.json").exists() and (tmp_path / "fit" / "trace.nc").exists()
     r = run("report", tmp_path / "fit", "--out", tmp_path / "r.html", "--theme", "dark", "--tables")
     assert r.returncode == 0, r.stderr[-2000:]
+    assert "Writing the report: section 1 of" in r.stderr and "appendix" in r.stderr  # a line per section while it works
     assert (tmp_path / "r.html").stat().st_size > 1e6 and (tmp_path / "r_tables" / "roi.csv").exists()
 
 

@@ -74,11 +74,16 @@ def test_national_report_sections_numbers_and_size(national, tmp_path):
     text = gen.generate_report(national.results, national.model_config)  # the seed's call, as written
     ids = re.findall(r'<section id="([a-z_]+)">', text)
     assert ids == ["executive_summary", "data_summary", "model_specification", "diagnostics", "decomposition", "roi",
-                   "response_curves", "budget", "methodology", "omitted"]
+                   "response_curves", "budget", "methodology", "appendix", "omitted"]
     assert set(gen.notes) == {"geo_breakdown", "extensions"} and "national" in gen.notes["geo_breakdown"]
     t = Tables(text)
-    assert t.charts == ["fit", "diagnostics", "decomposition", "waterfall", "shares", "roi", "prior_posterior", "marginal_roi",
-                        "response_curves", "adstock", "allocation", "allocation_change"]
+    assert t.charts == ["fit", "decomposition", "waterfall", "shares", "roi", "prior_posterior", "marginal_roi",
+                        "response_curves", "adstock", "allocation", "allocation_change", "diagnostics"]
+    # internal parameter names (saturation_beta[TV], ...) only in the appendix, not in the sections a reader acts on
+    body, appendix = text.split('<section id="appendix">')[0], text.split('<section id="appendix">')[1]
+    components = set(national.compute_component_decomposition().index)  # 'intercept' is also a component's plain name
+    internal = [str(n) for n in national.results.summary().index if n not in components]
+    assert not [n for n in internal if f">{n}<" in body] and all(f">{n}<" in appendix for n in internal)
     roi = national.compute_roi()
     for col, frame_col in [("roi_mean", "mean"), ("roi_hdi_low", "hdi_low"), ("roi_hdi_high", "hdi_high")]:
         np.testing.assert_allclose(_col(t, "roi", col), roi[frame_col].values, rtol=1e-12)

@@ -25,11 +25,11 @@ from . import charts
 __all__ = ['SECTIONS', 'DEFINITIONS', 'BUILDERS', 'ReportConfig', 'fmt', 'est', 'table_html', 'NotApplicable', 'ReportData',
            'Section', 'unconverged', 'recommendation', 'executive_summary', 'data_summary', 'model_specification',
            'diagnostics', 'decomposition', 'roi', 'response_curves', 'budget', 'geo_breakdown', 'extensions',
-           'methodology', 'page', 'MMMReportGenerator']
+           'methodology', 'appendix', 'page', 'MMMReportGenerator']
 
 # %% ../../nbs/11_report.ipynb #b538b809
 SECTIONS = ("executive_summary", "data_summary", "model_specification", "diagnostics", "decomposition", "roi",
-            "response_curves", "budget", "geo_breakdown", "extensions", "methodology")
+            "response_curves", "budget", "geo_breakdown", "extensions", "methodology", "appendix")
 
 class ReportConfig(MMMConfig):
     "What the HTML report contains and how it looks."
@@ -267,9 +267,9 @@ def model_specification(r: ReportData) -> Section:
     for ch, (a, s) in m.channel_transforms().items():
         on, prior = eff.get(ch, ("coefficient", None))
         rows.append({"channel": ch, "adstock": f"{a.type.value} (l_max {a.l_max})",
-                     "adstock priors": "; ".join(f"{k}: {v.distribution.value}{v.params}" for k, v in a.priors.items()),
-                     "saturation": s.type.value, "saturation priors": "; ".join(f"{k}: {v.distribution.value}{v.params}" for k, v in s.priors.items()),
-                     "effect prior on": on, "effect prior": f"{prior.distribution.value}{prior.params}" if prior is not None else "from saturation priors"})
+                     "adstock priors": "; ".join(f"{k}: {v.short()}" for k, v in a.priors.items()),
+                     "saturation": s.type.value, "saturation priors": "; ".join(f"{k}: {v.short()}" for k, v in s.priors.items()),
+                     "effect prior on": on, "effect prior": prior.short() if prior is not None else "from saturation priors"})
     tab = pd.DataFrame(rows).set_index("channel")
     d = m.results.diagnostics
     spec = [("specification", cfg.specification.value), ("likelihood", cfg.likelihood.value), ("trend", cfg.trend.type.value),
@@ -289,8 +289,9 @@ def diagnostics(r: ReportData) -> Section:
     rows = "".join(f'<tr class="check {c.status}"><td>{icon[c.status]} {c.status}</td><td>{html.escape(n)}</td><td>{html.escape(str(c.value))}</td>'
                    f"<td>{html.escape(c.reason)}</td></tr>" for n, c in rev.iterrows())
     check = f'<p>Overall: <b>{r.review.status}</b></p><table class="checks" data-table="review"><thead><tr><th>status</th><th>check</th><th>value</th><th>meaning</th></tr></thead><tbody>{rows}</tbody></table>'
-    figs = _figure(charts.fit_chart(r.fit, r.cfg.theme), "fit") + _figure(charts.diagnostics_chart(r.summary, r.cfg.theme), "diagnostics")
-    return Section("diagnostics", "Fit and diagnostics", check + figs, {"review": rev, "fit": r.fit.set_index("date")})
+    figs = _figure(charts.fit_chart(r.fit, r.cfg.theme), "fit")
+    more = "<p>Convergence per model parameter (R-hat, effective sample size) is in the appendix.</p>" if r.cfg.sections.get("appendix", True) else ""
+    return Section("diagnostics", "Fit and diagnostics", check + figs + more, {"review": rev, "fit": r.fit.set_index("date")})
 
 # %% ../../nbs/11_report.ipynb #ab08d533
 def decomposition(r: ReportData) -> Section:
@@ -410,9 +411,22 @@ def methodology(r: ReportData) -> Section:
             "<h3>Limitations</h3><ul>" + "".join(f"<li>{html.escape(x)}</li>" for x in lim) + "</ul>")
     return Section("methodology", "Methodology and limitations", body, {})
 
+def appendix(r: ReportData) -> Section:
+    "Per-parameter convergence, under the model's internal parameter names (kept out of the sections a reader acts on)."
+    s = r.summary
+    cols = [c for c in ("mean", "sd", "r_hat", "ess_bulk", "ess_tail") if c in s]
+    tab = s[cols].sort_values("r_hat", ascending=False)
+    tab.index.name = "parameter"
+    body = ("<p>R-hat compares the chains (above 1.01: they disagree, the intervals are not yet reliable); effective sample size "
+            "counts the independent draws behind each summary (below 400: its tails are rough). Parameters carry the model's "
+            "internal names, on the model's scaled units: the sections above translate them into KPI units and currency.</p>"
+            + _figure(charts.diagnostics_chart(s, r.cfg.theme), "diagnostics") + table_html(tab, "parameters"))
+    return Section("appendix", "Appendix: convergence per model parameter", body, {"parameters": tab})
+
 BUILDERS = {"executive_summary": executive_summary, "data_summary": data_summary, "model_specification": model_specification,
             "diagnostics": diagnostics, "decomposition": decomposition, "roi": roi, "response_curves": response_curves,
-            "budget": budget, "geo_breakdown": geo_breakdown, "extensions": extensions, "methodology": methodology}
+            "budget": budget, "geo_breakdown": geo_breakdown, "extensions": extensions, "methodology": methodology,
+            "appendix": appendix}
 
 # %% ../../nbs/11_report.ipynb #b76b8e10
 _THEME_CSS = {"light": ("#ffffff", "#1d2430", "#f4f6f8", "#1f77b4"), "dark": ("#111418", "#e6e8eb", "#1c2127", "#4cc9f0"),
@@ -453,8 +467,9 @@ class MMMReportGenerator:
         self.config = config or ReportConfig()
         self.html, self.sections, self.notes = None, [], {}
 
-    def generate_report(self, results, config: ReportConfig | ModelConfig | None = None) -> str:
-        "HTML of the report for `results` (an `MMMResults` or a fitted `BayesianMMM`)."
+    def generate_report(self, results, config: ReportConfig | ModelConfig | None = None, progress=None) -> str:
+        """HTML of the report for `results` (an `MMMResults` or a fitted `BayesianMMM`). `progress`, a callable taking one
+        line of text, hears each section as it starts ("section 4 of 12: diagnostics"): a report takes tens of seconds."""
         mmm = getattr(results, "mmm", results)
         if getattr(mmm, "results", None) is None: raise ValueError("generate_report needs a fitted model: call .fit() first.")
         cfg = self.config
@@ -466,8 +481,9 @@ class MMMReportGenerator:
             raise TypeError(f"config must be a ReportConfig or the model's ModelConfig, got {type(config).__name__}.")
         data = ReportData(mmm, cfg)
         self.sections, self.notes = [], {}
-        for name in SECTIONS:
-            if not cfg.sections[name]: continue
+        todo = [s for s in SECTIONS if cfg.sections[s]]
+        for i, name in enumerate(todo):
+            if progress is not None: progress(f"section {i + 1} of {len(todo)}: {name.replace('_', ' ')}")
             try: self.sections.append(BUILDERS[name](data))
             except (NotApplicable, NotImplementedError) as e: self.notes[name] = str(e)
         sub = f"{type(mmm).__name__} of {mmm.panel.config.kpi.name} ({data.kpi_unit}); {len(mmm.data.dates)} periods, {len(mmm.data.series)} series"

@@ -107,10 +107,12 @@ def _transform_code(cfg, kind: str) -> str:
     return head + "".join(f"\n                .with_prior({k!r}, {_prior_code(v)})" for k, v in cfg.priors.items()) + ".build()"
 
 def builder_code(state: ConfigState, mff: MFFConfig, model: ModelConfig) -> str:
-    "Python that turns `mff_config` / `model_config` (the starting configs) into this state's configs with the fluent builders."
+    """Python that turns `mff_config` / `config` (the starting configs, named as in the README) into this state's configs
+    with the fluent builders, importing from `mmm_framework` itself."""
     new_mff, new_model = to_configs(state, mff, model)
-    lines = ["from mmm_framework.builders import AdstockConfigBuilder, ModelConfigBuilder, PriorConfigBuilder, SaturationConfigBuilder",
-             "from mmm_framework.config import PriorConfig", "", "media = {m.name: m for m in mff_config.media_channels}",
+    lines = ["from mmm_framework import AdstockConfigBuilder, ModelConfigBuilder, PriorConfig, PriorConfigBuilder, SaturationConfigBuilder",
+             "", "# mff_config: the data's MFFConfig (panel.config); config: the ModelConfig you started from",
+             "media = {m.name: m for m in mff_config.media_channels}",
              "mff_config = mff_config.replace(", "    media_channels=["]
     for m in new_mff.media_channels:
         lines.append(f"        media[{m.name!r}].replace(")
@@ -119,14 +121,15 @@ def builder_code(state: ConfigState, mff: MFFConfig, model: ModelConfig) -> str:
     lines.append("    ],")
     lines.append(f"    controls=[c for c in mff_config.controls if c.name in {state.controls!r}])")
     if new_mff.kpi != mff.kpi: lines.append(f"mff_config = mff_config.replace(kpi=mff_config.kpi.replace(name={new_mff.kpi.name!r}, display_name=None))")
-    lines += ["model_config = (ModelConfigBuilder.from_config(model_config)"]
+    lines += ["config = (ModelConfigBuilder.from_config(config)"]
     if new_model.kpi != model.kpi: lines.append(f"    .with_kpi({new_model.kpi!r})")
     lines += [f"    .with_specification({state.specification!r}).with_likelihood({state.likelihood!r})",
-              f"    .with_trend(model_config.trend.replace(type={state.trend!r}))",
-              f"    .with_seasonality(model_config.seasonality.replace(yearly={state.yearly}))",
-              f"    .with_hierarchical(model_config.hierarchical.replace(intercept_pooling={state.intercept_pooling!r}, media_pooling={state.media_pooling!r}))",
+              f"    .with_trend(config.trend.replace(type={state.trend!r}))",
+              f"    .with_seasonality(config.seasonality.replace(yearly={state.yearly}))",
+              f"    .with_hierarchical(config.hierarchical.replace(intercept_pooling={state.intercept_pooling!r}, media_pooling={state.media_pooling!r}))",
               f"    .with_sampler({state.sampler!r}).with_mcmc(draws={state.draws}, tune={state.tune}, chains={state.chains}, target_accept={state.target_accept})",
-              "    .build())"]
+              "    .build())",
+              "# then: panel = load_mff(data, mff_config); model = BayesianMMM(panel, config); results = model.fit()"]
     return "\n".join(lines)
 
 # %% ../../nbs/15_config_builder.ipynb #dab46f41
