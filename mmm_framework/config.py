@@ -24,8 +24,8 @@ __all__ = ['POSITIVE_SUPPORT', 'ParamValue', 'ADSTOCK_DEFAULT_PRIORS', 'SATURATI
            'AllocationMethod', 'ModelSpecification', 'TrendType', 'Frequency', 'AggregationRule', 'SignConstraint',
            'MissingValuePolicy', 'Likelihood', 'Sampler', 'PoolingType', 'ControlSelectionMethod', 'MMMConfig',
            'PriorConfig', 'AdstockConfig', 'SaturationConfig', 'MediaChannelConfig', 'ControlVariableConfig',
-           'KPIConfig', 'MFFColumnConfig', 'DimensionAlignmentConfig', 'MFFConfig', 'TrendConfig', 'SeasonalityConfig',
-           'HierarchicalConfig', 'ControlSelectionConfig', 'LiftTestConfig', 'ModelConfig']
+           'KPIConfig', 'spend_unit', 'MFFColumnConfig', 'DimensionAlignmentConfig', 'MFFConfig', 'TrendConfig',
+           'SeasonalityConfig', 'HierarchicalConfig', 'ControlSelectionConfig', 'LiftTestConfig', 'ModelConfig']
 
 # %% ../nbs/00_config.ipynb #79f487b0
 class DimensionType(str, Enum):
@@ -519,6 +519,12 @@ class KPIConfig(MMMConfig):
 
     label = property(lambda self: self.display_name or self.name)
     def short(self) -> str: return f"{self.name} ({self.unit})"
+
+# %% ../nbs/00_config.ipynb #c4dde270
+def spend_unit(kpi_unit: str | None) -> str:
+    "The unit spend is shown in: the KPI's own when it is a currency code (USD, EUR, ...), else 'currency units'."
+    u = kpi_unit or ""
+    return u if len(u) == 3 and u.isalpha() and u.isupper() else "currency units"
 
 # %% ../nbs/00_config.ipynb #0b0cbdf7
 class MFFColumnConfig(MMMConfig):

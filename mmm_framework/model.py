@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import html
 import logging
 import time
 import warnings
@@ -25,7 +26,7 @@ from fastcore.basics import patch
 
 from .config import (AdstockConfig, ControlSelectionMethod, Frequency, Likelihood, MediaChannelConfig, MFFConfig,
                                   ModelConfig, ModelSpecification, PoolingType, PriorConfig, Sampler, SaturationConfig,
-                                  SignConstraint, TrendConfig, TrendType)
+                                  SignConstraint, TrendConfig, TrendType, spend_unit)
 from .data_checks import COLUMNS as CHECK_COLUMNS, data_checks as panel_checks
 
 logging.getLogger("pymc.sampling.forward").setLevel(logging.WARNING)  # no "Sampling: [y]" lines under every predictive draw
@@ -994,9 +995,13 @@ def _repr_html_(self: MMMResults) -> str:
     head = (f"<b>MMMResults</b> ({d['sampler']}, {d['chains']} chains x {d['draws']} draws, {d['fit_seconds']:.1f} s): "
             f"{'converged' if ok else '<span style=\"color:#b00\">check convergence</span>'} — divergences {d['divergences']}, "
             f"R-hat max {d['rhat_max']:.3f}, ESS bulk min {d['ess_bulk_min']:.0f}, ESS tail min {d['ess_tail_min']:.0f}")
-    try: roi = self.mmm.compute_roi().to_html(float_format=lambda x: f"{x:,.3f}")
-    except Exception as e: roi = f"<p>ROI unavailable: {e}</p>"
-    return f"<div>{head}<h4>ROI (KPI units per currency unit, 90% HDI)</h4>{roi}</div>"
+    ku = self.mmm.panel.config.kpi.unit or "KPI units"
+    try:
+        r = self.mmm.compute_roi()
+        fm = {c: "{:,.0f}".format for c in ("spend", "contribution")} | {c: "{:,.3f}".format for c in ("mean", "median", "hdi_low", "hdi_high")}
+        roi = r.to_html(formatters={c: f for c, f in fm.items() if c in r}, float_format=lambda x: f"{x:,.3f}", escape=True)
+    except Exception as e: roi = f"<p>ROI unavailable: {html.escape(str(e))}</p>"
+    return f"<div>{head}<h4>ROI ({html.escape(ku)} per {html.escape(spend_unit(ku))}, 90% HDI; spend and contribution in whole units)</h4>{roi}</div>"
 
 # %% ../nbs/05_model.ipynb #44672aea
 _DERIVED = ["channel_contribution", "control_contribution", "intercept_component", "trend_component", "season_component", "mu"]

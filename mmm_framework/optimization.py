@@ -7,6 +7,7 @@ Docs: https://mmm-framework.github.io/mmm_framework/optimization.html.md"""
 # %% ../nbs/07_optimization.ipynb #7e28bc2d
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,7 @@ from fastcore.basics import patch
 from scipy.optimize import minimize
 
 from .analysis import Frame, _spend_ratio, _summ
+from .config import spend_unit
 from .model import BayesianMMM
 
 # %% auto #0
@@ -60,12 +62,20 @@ class BudgetResult:
     notes: list[str] = field(default_factory=list)
 
     def _repr_html_(self) -> str:
-        l = self.lift
-        head = (f"<b>Budget plan</b>: {self.budget:,.0f} {self.currency} over the window, objective {self.objective}. Expected lift vs reference "
-                f"{l.loc['lift', 'mean']:,.1f} {self.kpi_unit} (HDI {l.loc['lift', 'hdi_low']:,.1f} to {l.loc['lift', 'hdi_high']:,.1f}; "
-                f"{l.loc['lift_pct', 'mean']:.2f}%).")
-        notes = "".join(f"<li>{n}</li>" for n in self.notes)
-        return f"<div>{head}{self.allocation.to_html(float_format=lambda x: f'{x:,.2f}')}{'<ul>' + notes + '</ul>' if notes else ''}</div>"
+        "The plan as people read it: money whole with separators, changes as signed %, headers with their units, names escaped."
+        l, cur, ku = self.lift, html.escape(self.currency), html.escape(self.kpi_unit)
+        head = (f"<b>Budget plan</b>: {self.budget:,.0f} {cur} over the window, objective {html.escape(self.objective)}. "
+                f"Expected lift vs reference {l.loc['lift', 'mean']:,.0f} {ku} (90% HDI {l.loc['lift', 'hdi_low']:,.0f} to "
+                f"{l.loc['lift', 'hdi_high']:,.0f}; {l.loc['lift_pct', 'mean']:+.1f}%).")
+        a = self.allocation
+        money = {c: f"{c.replace('_', ' ')} ({self.currency})" for c in ("reference_spend", "optimal_spend", "lower", "upper")}
+        kpi = {c: f"KPI at {c.split('_')[-1]} bound ({self.kpi_unit})" for c in ("kpi_at_lower", "kpi_at_upper")}
+        show = a.rename(columns=money | kpi | {"change_pct": "change"})
+        show.index = [str(i) for i in show.index]
+        fm = {v: "{:,.0f}".format for v in (money | kpi).values()} | {"change": lambda v: f"{round(v, 6):+.1f}%"}
+        table = show.to_html(formatters=fm, escape=True)
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return f"<div>{head}{table}{'<ul>' + notes + '</ul>' if notes else ''}</div>"
 
 # %% ../nbs/07_optimization.ipynb #8be4b045
 class BudgetPlanner:
@@ -172,7 +182,7 @@ def _result(self: BudgetPlanner, spend, budget, lo, hi, locked, objective, hdi_p
     notes = [f"{n} ends at its {'upper' if abs(v - h) < 1e-6 * max(h, 1) else 'lower'} bound"
              for n, v, l, h in zip(self.names, spend, lo, hi) if l < h and (abs(v - h) < 1e-6 * max(h, 1) or abs(v - l) < 1e-6 * max(h, 1))]
     cfg = self.mmm.panel.config
-    return BudgetResult(alloc, lift, self.media(spend), budget, objective, cfg.kpi.unit or "", getattr(cfg, "currency", "") or "", notes)
+    return BudgetResult(alloc, lift, self.media(spend), budget, objective, cfg.kpi.unit or "", spend_unit(cfg.kpi.unit), notes)
 
 # %% ../nbs/07_optimization.ipynb #6404f967
 @patch

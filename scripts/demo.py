@@ -33,7 +33,7 @@ def main():
     import pandas as pd
     from mmm_framework import BayesianMMM, ModelConfigBuilder, demo_mff_config, demo_truth, load_demo_mff, load_mff
     from mmm_framework.cli import watch_fit
-    from mmm_framework.reporting.charts import spend_unit
+    from mmm_framework.config import spend_unit
     from mmm_framework.reporting import MMMReportGenerator, ReportConfig
     logging.getLogger("pymc").setLevel(logging.WARNING)  # PyMC's "Sampling: [...]" lines (after the import: PyMC sets its level there)
 

@@ -255,7 +255,7 @@ def test_plot_accessor_figures_draw_in_chromium(national, tmp_path):
     for name in ("fit", "components", "channel_contributions"):
         assert all(np.issubdtype(np.asarray(t.x).dtype, np.datetime64) or isinstance(t.x[0], pd.Timestamp) for t in figs[name].data), name
     assert len(figs["channel_contributions"].data) == 2 * len(ch)  # a band and a line per channel
-    from mmm_framework.reporting.charts import spend_unit
+    from mmm_framework.config import spend_unit
     kpi = national.panel.config.kpi.unit
     assert figs["roi"].layout.xaxis.title.text == f"{kpi} per {spend_unit(kpi)}"  # the report's units, one rule
     page_html = "".join(pio.to_html(f, include_plotlyjs=(i == 0), full_html=False) for i, f in enumerate(figs.values()))
@@ -275,3 +275,19 @@ def test_plot_accessor_figures_draw_in_chromium(national, tmp_path):
                         "Channel contributions over time": (2 * len(ch), True), "Response curves": (3 * len(ch), False),
                         "Carry-over": (2 * len(ch), False), "ROI by channel": (1, False), "ROI: prior vs posterior": (2, False),
                         "Budget plan": (4, False)})
+
+
+def test_reprs_format_numbers_for_people(national):
+    "The fit's and the plan's notebook reprs: money whole with separators, no scientific notation, changes as signed %, units named."
+    plan = national.optimize_budget(n_periods=8, max_draws=60)
+    kpi = national.panel.config.kpi.unit
+    from mmm_framework.config import spend_unit
+    for h in (national.results._repr_html_(), plan._repr_html_()):
+        cells = re.findall(r"<td>([^<]*)</td>", h)
+        assert cells and not [c for c in cells if re.search(r"\d[eE][+-]?\d", c)], cells  # no 1.2e+05
+        assert f"{kpi} per {spend_unit(kpi)}" in h or f"({spend_unit(kpi)})" in h
+    ph = plan._repr_html_()
+    changes = re.findall(r"<td>([+-]\d+\.\d%)</td>", ph)
+    assert len(changes) == len(plan.allocation)  # one signed % per channel, never a bare 1e-12
+    spend = [c for c in re.findall(r"<td>([^<]*)</td>", ph) if re.fullmatch(r"[\d,]+", c)]
+    assert f"{plan.allocation.optimal_spend.iloc[0]:,.0f}" in spend  # whole amounts with separators

@@ -10,13 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from ..config import spend_unit  # the unit spend is shown in (one rule, in the config layer)
 from plotly.subplots import make_subplots
 
 # %% auto #0
 __all__ = ['FONT', 'PALETTES', 'BASE_TEMPLATES', 'template', 'fit_chart', 'decomposition_chart', 'waterfall_chart',
            'roi_forest_chart', 'prior_posterior_chart', 'effects_chart', 'share_chart', 'response_curve_chart',
            'adstock_chart', 'diagnostics_chart', 'allocation_chart', 'allocation_change_chart', 'geo_chart',
-           'contribution_time_chart', 'spend_unit', 'MMMPlots']
+           'contribution_time_chart', 'MMMPlots']
 
 # %% ../../nbs/10_charts.ipynb #9bd0b776
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -246,11 +248,6 @@ def contribution_time_chart(frame: pd.DataFrame, theme: str = "light", title: st
     return fig
 
 # %% ../../nbs/10_charts.ipynb #9c97c30a
-def spend_unit(kpi_unit: str | None) -> str:
-    "The unit spend is shown in: the KPI's own when it is a currency code (USD, EUR, ...), else 'currency units'."
-    u = kpi_unit or ""
-    return u if len(u) == 3 and u.isalpha() and u.isupper() else "currency units"
-
 class MMMPlots:
     "Plotly figures of a fitted `BayesianMMM`, as `mmm.plot.<name>(...)`."
     def __init__(self, mmm): self.mmm = mmm

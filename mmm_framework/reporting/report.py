@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from ..config import MMMConfig, ModelConfig
+from ..config import MMMConfig, ModelConfig, spend_unit
 from . import charts
 
 # %% auto #0
@@ -98,7 +98,7 @@ class ReportData:
         self.mmm, self.cfg, self.d = mmm, cfg, mmm.data
         self.p = cfg.hdi_prob
         self.kpi_unit = cfg.kpi_unit or mmm.panel.config.kpi.unit or "KPI units"
-        self.currency = cfg.currency or charts.spend_unit(self.kpi_unit)  # spend in the KPI's currency (USD, EUR) unless told
+        self.currency = cfg.currency or spend_unit(self.kpi_unit)  # spend in the KPI's currency (USD, EUR) unless told
         self.has_spend = ~np.isnan(mmm.data.spend).all(axis=(0, 1))  # per channel
 
     @cached_property

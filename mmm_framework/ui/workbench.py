@@ -201,7 +201,7 @@ def write_report(self) -> Path | None:
     self.report_button.disabled, self.report_out.value = True, _msg("Writing the report (curves, budget plan, checks)...")
     try:
         gen = MMMReportGenerator(ReportConfig(title=self.report_title.value, theme=self.report_theme.value))
-        gen.generate_report(self.mmm.results)
+        gen.generate_report(self.mmm.results, progress=lambda line: setattr(self.report_out, "value", _msg(f"Writing the report: {line}...")))
         self.report_path = gen.save(self.out_dir / "report.html")
         gen.export_tables(self.out_dir / "report_tables")
     except Exception as e: self.report_out.value = _msg(f"{type(e).__name__}: {e}", False); return None
