@@ -8,7 +8,9 @@ Docs: https://mmm-framework.github.io/mmm_framework/analysis.html.md"""
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,7 @@ from .model import BayesianMMM, _as_tsc, _interval_frame, hdi
 from .transforms import adstock_transformation
 
 # %% auto #0
-__all__ = ['PosteriorResponse', 'Frame']
+__all__ = ['PosteriorResponse', 'Frame', 'stage_reporter']
 
 # %% ../nbs/06_analysis.ipynb #beedfb0a
 _DATA = ("X_media", "X_controls", "time", "fourier_basis", "trend_basis")
@@ -128,6 +130,20 @@ def _summ(samples: np.ndarray, hdi_prob: float) -> dict:
     "mean, median and HDI over the first axis."
     lo, hi = hdi(samples, hdi_prob)
     return {"mean": samples.mean(0), "median": np.median(samples, 0), "hdi_low": lo, "hdi_high": hi}
+
+# %% ../nbs/06_analysis.ipynb #5fffaa2d
+def _in_kernel() -> bool:
+    ip = sys.modules.get("IPython")
+    shell = ip.get_ipython() if ip is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+def stage_reporter(progress=None) -> Callable[[str], None]:
+    "Where a long call says what it is doing: `progress` if callable; None: a line updated in place in a notebook; False: nowhere."
+    if callable(progress): return progress
+    if progress is False or not _in_kernel(): return lambda line: None
+    from IPython.display import display
+    handle = display({"text/plain": ""}, raw=True, display_id=True)
+    return lambda line: handle.update({"text/plain": line}, raw=True)
 
 # %% ../nbs/06_analysis.ipynb #c58fbeba
 @patch

@@ -13,12 +13,11 @@ import os
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import yaml
 
-from .config import MFFConfig, ModelConfig
+from .config import MFFConfig, ModelConfig, people_formatters, roi_unit
 
 # %% auto #0
 __all__ = ['BadInput', 'read_configs', 'write_configs', 'cmd_validate', 'watch_fit', 'cmd_fit', 'cmd_report', 'cmd_submit',
@@ -87,18 +86,13 @@ def watch_fit(job, quiet: bool = False, poll_s: float = 0.5):
     """Show a background fit's progress on stderr until it ends, then return its result (or raise its error).
     A terminal gets one line redrawn in place, a log a line per stage or tenth of the draws; a warning raised meanwhile
     prints on its own line, as `Category: message`, without the source line Python would add."""
-    tty = sys.stderr.isatty()
-    fmt = warnings.formatwarning
-    warnings.formatwarning = lambda message, category, *_, **__: ("\n" if tty and not quiet else "") + f"{category.__name__}: {message}\n"
-    try:
-        last = []
-        while not job.done():
-            if not quiet: _show_progress(job.progress.snapshot(), last, tty)
-            time.sleep(poll_s)
-        res = job.result()
-        if not quiet: print(("\r" if tty else "") + _progress_line(job.progress.snapshot()), file=sys.stderr, flush=True)
-        return res
-    finally: warnings.formatwarning = fmt
+    tty, last = sys.stderr.isatty(), []
+    while not job.done():
+        if not quiet: _show_progress(job.progress.snapshot(), last, tty)
+        time.sleep(poll_s)
+    res = job.result()
+    if not quiet: print(("\r" if tty else "") + _progress_line(job.progress.snapshot()), file=sys.stderr, flush=True)
+    return res
 
 def cmd_fit(a) -> int:
     "Fit the model to the data with a progress bar; save the fitted model (configs + trace) to --out."
@@ -119,8 +113,8 @@ def cmd_fit(a) -> int:
     print(f"Fitted in {d['fit_seconds']:.1f} s ({d['sampler']}): divergences {d['divergences']}, R-hat max {d['rhat_max']:.3f}, "
           f"ESS bulk min {d['ess_bulk_min']:.0f}. Saved to {out}")
     roi = mmm.compute_roi()
-    money = {c: "{:,.0f}".format for c in ("spend", "contribution") if c in roi}  # whole currency / KPI units, never 1.2e+05
-    print(f"ROI ({panel.config.kpi.unit} per unit of spend, 90% HDI):")
+    money = people_formatters(money=[c for c in ("spend", "contribution") if c in roi])  # whole currency / KPI units, never 1.2e+05
+    print(f"ROI ({roi_unit(panel.config.kpi.unit)}, 90% HDI):")
     print(roi.to_string(formatters=money, float_format=lambda x: f"{x:,.3f}"))
     return 0
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import html
 import json
 import math
+import sys
+import warnings
 from datetime import date
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Union
 
@@ -24,8 +27,9 @@ __all__ = ['POSITIVE_SUPPORT', 'ParamValue', 'ADSTOCK_DEFAULT_PRIORS', 'SATURATI
            'AllocationMethod', 'ModelSpecification', 'TrendType', 'Frequency', 'AggregationRule', 'SignConstraint',
            'MissingValuePolicy', 'Likelihood', 'Sampler', 'PoolingType', 'ControlSelectionMethod', 'MMMConfig',
            'PriorConfig', 'AdstockConfig', 'SaturationConfig', 'MediaChannelConfig', 'ControlVariableConfig',
-           'KPIConfig', 'spend_unit', 'MFFColumnConfig', 'DimensionAlignmentConfig', 'MFFConfig', 'TrendConfig',
-           'SeasonalityConfig', 'HierarchicalConfig', 'ControlSelectionConfig', 'LiftTestConfig', 'ModelConfig']
+           'KPIConfig', 'spend_unit', 'roi_unit', 'people_formatters', 'MMMWarning', 'MFFColumnConfig',
+           'DimensionAlignmentConfig', 'MFFConfig', 'TrendConfig', 'SeasonalityConfig', 'HierarchicalConfig',
+           'ControlSelectionConfig', 'LiftTestConfig', 'ModelConfig']
 
 # %% ../nbs/00_config.ipynb #79f487b0
 class DimensionType(str, Enum):
@@ -525,6 +529,32 @@ def spend_unit(kpi_unit: str | None) -> str:
     "The unit spend is shown in: the KPI's own when it is a currency code (USD, EUR, ...), else 'currency units'."
     u = kpi_unit or ""
     return u if len(u) == 3 and u.isalpha() and u.isupper() else "currency units"
+
+# %% ../nbs/00_config.ipynb #91ac5136
+def roi_unit(kpi_unit: str | None, currency: str | None = None) -> str:
+    "How ROI is worded: the KPI's unit per unit of spend ('USD per USD', 'visits per currency units')."
+    return f"{kpi_unit or 'KPI units'} per {currency or spend_unit(kpi_unit)}" 
+
+# %% ../nbs/00_config.ipynb #9753729e
+_FORMATS = {"money": "{:,.0f}".format, "ratio": "{:,.3f}".format, "change": lambda v: f"{round(v, 6) + 0.0:+.1f}%",
+            "share": "{:.1%}".format}
+
+def people_formatters(money=(), ratio=(), change=(), share=()) -> dict:
+    "Column formatters for `DataFrame.to_string` / `to_html`: money 12,345; ratio 1.234; change (in %) +5.0%; share (0-1) 12.3%."
+    return {c: _FORMATS[k] for k, cols in (("money", money), ("ratio", ratio), ("change", change), ("share", share)) for c in cols}
+
+# %% ../nbs/00_config.ipynb #dc3d6876
+class MMMWarning(UserWarning):
+    "Base of mmm_framework's warnings: printed as `Category: message`, without a source line."
+
+def _format_warning(message, category, filename, lineno, line=None, *, _base):
+    if isinstance(category, type) and issubclass(category, MMMWarning):
+        return ("\n" if getattr(sys.stderr, "isatty", lambda: False)() else "") + f"{category.__name__}: {message}\n"
+    return _base(message, category, filename, lineno, line)
+
+if getattr(warnings.formatwarning, "__name__", "") != "_format_warning":  # once per process, whatever was installed before stays below
+    warnings.formatwarning = partial(_format_warning, _base=warnings.formatwarning)
+    warnings.formatwarning.__name__ = "_format_warning" 
 
 # %% ../nbs/00_config.ipynb #0b0cbdf7
 class MFFColumnConfig(MMMConfig):

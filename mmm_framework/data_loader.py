@@ -22,7 +22,7 @@ from fastcore.basics import patch
 
 from mmm_framework.config import (
     AggregationRule, AllocationMethod, ControlVariableConfig, DimensionType, Frequency, KPIConfig,
-    MediaChannelConfig, MFFColumnConfig, MFFConfig, MissingValuePolicy, VariableRole,
+    MediaChannelConfig, MFFColumnConfig, MFFConfig, MissingValuePolicy, MMMWarning, VariableRole,
 )
 
 # %% auto #0
@@ -37,7 +37,7 @@ class MFFValidationError(ValueError):
         body = "\n".join(f"  {i}. {p}" for i, p in enumerate(self.problems, 1))
         super().__init__(f"{source} failed validation with {len(self.problems)} problem(s):\n{body}")
 
-class MFFDataWarning(UserWarning):
+class MFFDataWarning(MMMWarning):
     "The MFF loaded, but something was filled, dropped or ignored; the message says what and how much."
 
 # %% ../nbs/02_data_loader.ipynb #d42ed7ea

@@ -26,7 +26,7 @@ from fastcore.basics import patch
 
 from .config import (AdstockConfig, ControlSelectionMethod, Frequency, Likelihood, MediaChannelConfig, MFFConfig,
                                   ModelConfig, ModelSpecification, PoolingType, PriorConfig, Sampler, SaturationConfig,
-                                  SignConstraint, TrendConfig, TrendType, spend_unit)
+                                  SignConstraint, TrendConfig, TrendType, MMMWarning, roi_unit, people_formatters)
 from .data_checks import COLUMNS as CHECK_COLUMNS, data_checks as panel_checks
 
 logging.getLogger("pymc.sampling.forward").setLevel(logging.WARNING)  # no "Sampling: [y]" lines under every predictive draw
@@ -47,7 +47,7 @@ class ModelBuildError(ValueError):
 class FitCancelled(RuntimeError):
     "The fit was cancelled (its `stop` callable said so, or `BackgroundFit.cancel()`); nothing was kept."
 
-class ConvergenceWarning(UserWarning):
+class ConvergenceWarning(MMMWarning):
     "The sampler's diagnostics are poor; the message says what to try."
 
 # %% ../nbs/05_model.ipynb #0b62833b
@@ -616,7 +616,7 @@ def _lift_likelihood(self: BayesianMMM, media, mu):
 # %% ../nbs/05_model.ipynb #07197753
 OBS_PER_PARAM_MIN = 5.0  # fewer observations per sampled parameter: the priors, not the data, set most estimates
 
-class DataWarning(UserWarning):
+class DataWarning(MMMWarning):
     "A data finding that does not block fitting (see `BayesianMMM.data_checks`)."
 
 class DataCheckError(ValueError):
@@ -998,10 +998,10 @@ def _repr_html_(self: MMMResults) -> str:
     ku = self.mmm.panel.config.kpi.unit or "KPI units"
     try:
         r = self.mmm.compute_roi()
-        fm = {c: "{:,.0f}".format for c in ("spend", "contribution")} | {c: "{:,.3f}".format for c in ("mean", "median", "hdi_low", "hdi_high")}
-        roi = r.to_html(formatters={c: f for c, f in fm.items() if c in r}, float_format=lambda x: f"{x:,.3f}", escape=True)
+        fm = people_formatters(money=[c for c in ("spend", "contribution") if c in r], ratio=[c for c in ("mean", "median", "hdi_low", "hdi_high") if c in r])
+        roi = r.to_html(formatters=fm, float_format=lambda x: f"{x:,.3f}", escape=True)
     except Exception as e: roi = f"<p>ROI unavailable: {html.escape(str(e))}</p>"
-    return f"<div>{head}<h4>ROI ({html.escape(ku)} per {html.escape(spend_unit(ku))}, 90% HDI; spend and contribution in whole units)</h4>{roi}</div>"
+    return f"<div>{head}<h4>ROI ({html.escape(roi_unit(ku))}, 90% HDI; spend and contribution in whole units)</h4>{roi}</div>"
 
 # %% ../nbs/05_model.ipynb #44672aea
 _DERIVED = ["channel_contribution", "control_contribution", "intercept_component", "trend_component", "season_component", "mu"]

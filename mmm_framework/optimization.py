@@ -15,8 +15,8 @@ import pandas as pd
 from fastcore.basics import patch
 from scipy.optimize import minimize
 
-from .analysis import Frame, _spend_ratio, _summ
-from .config import spend_unit
+from .analysis import Frame, _spend_ratio, _summ, stage_reporter
+from .config import people_formatters, spend_unit
 from .model import BayesianMMM
 
 # %% auto #0
@@ -72,7 +72,7 @@ class BudgetResult:
         kpi = {c: f"KPI at {c.split('_')[-1]} bound ({self.kpi_unit})" for c in ("kpi_at_lower", "kpi_at_upper")}
         show = a.rename(columns=money | kpi | {"change_pct": "change"})
         show.index = [str(i) for i in show.index]
-        fm = {v: "{:,.0f}".format for v in (money | kpi).values()} | {"change": lambda v: f"{round(v, 6):+.1f}%"}
+        fm = people_formatters(money=[*money.values(), *kpi.values()], change=["change"])
         table = show.to_html(formatters=fm, escape=True)
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         return f"<div>{head}{table}{'<ul>' + notes + '</ul>' if notes else ''}</div>"
@@ -80,8 +80,9 @@ class BudgetResult:
 # %% ../nbs/07_optimization.ipynb #8be4b045
 class BudgetPlanner:
     "Budget optimisation for a fitted `BayesianMMM` over the next `n_periods`."
-    def __init__(self, mmm: BayesianMMM, n_periods: int = 13, by_series: bool = False, max_draws: int | None = 300, seed: int = 0):
-        d = mmm.data
+    def __init__(self, mmm: BayesianMMM, n_periods: int = 13, by_series: bool = False, max_draws: int | None = 300, seed: int = 0,
+                 progress=None):  # progress: a callable given each stage as a line; None: a line in place in a notebook; False: quiet
+        d, self.say = mmm.data, stage_reporter(progress)
         self.mmm, self.d, self.by_series, self.n = mmm, d, by_series, int(n_periods)
         self.ratio = _spend_ratio(d)  # currency per media unit (series, channel)
         nospend = [c for j, c in enumerate(d.channels) if np.isnan(self.ratio[:, j]).all()]
@@ -91,6 +92,7 @@ class BudgetPlanner:
         ref = d.x[-self.n:] if len(d.dates) >= self.n else np.tile(d.x.mean(0), (self.n, 1, 1))
         dark = ref.sum(0) == 0
         self.ref_x = np.where(dark[None], d.x.mean(0)[None], ref)  # (n, S, C) reference media pattern
+        self.say("Budget plan: compiling the model's response to media (once per fit; up to a minute on a cold cache)...")
         self.pr = mmm.posterior_response(max_draws, seed)
         S, C = self.ref_x.shape[1:]
         self.units = [(s, c) for s in range(S) for c in range(C)] if by_series else [(None, c) for c in range(C)]
@@ -164,11 +166,24 @@ def optimize(self: BudgetPlanner, budget: float | None = None, bounds=None, kind
     lo, hi = self.bounds_for(bounds, kind, locked)
     x0 = np.clip(self.ref_spend * budget / self.ref_spend.sum(), lo, hi)
     x0 = x0 if abs(x0.sum() - budget) < 1e-9 * budget else None
-    spend = allocate(lambda s: self.value_and_grad(s, objective, q), budget, lo, hi, x0=x0)
-    return self._result(spend, budget, lo, hi, locked, objective, hdi_prob)
+    try:
+        spend = allocate(self._objective(objective, q, f"Budget plan: optimising {len(self.units)} spends"), budget, lo, hi, x0=x0)
+        return self._result(spend, budget, lo, hi, locked, objective, hdi_prob)
+    finally: self.say("")  # the stage line clears (in a notebook) whether the plan came back or an error did
+
+@patch
+def _objective(self: BudgetPlanner, objective: str, q: float, stage: str):
+    "`value_and_grad` for `allocate`, saying the stage and the evaluations so far."
+    calls = [0]
+    def fun(s):
+        calls[0] += 1
+        if calls[0] == 1 or calls[0] % 10 == 0: self.say(f"{stage} ({calls[0]} evaluations)...")
+        return self.value_and_grad(s, objective, q)
+    return fun
 
 @patch
 def _result(self: BudgetPlanner, spend, budget, lo, hi, locked, objective, hdi_prob) -> BudgetResult:
+    self.say("Budget plan: intervals of the lift and the KPI at each bound...")
     ref, opt = self.draws_kpi(self.ref_spend), self.draws_kpi(spend)
     lift = pd.DataFrame({k: _summ(v, hdi_prob) for k, v in
                          {"reference": ref, "optimal": opt, "lift": opt - ref, "lift_pct": 100 * (opt - ref) / np.abs(ref)}.items()}).T.astype(float)
@@ -188,9 +203,9 @@ def _result(self: BudgetPlanner, spend, budget, lo, hi, locked, objective, hdi_p
 @patch
 def optimize_budget(self: BayesianMMM, budget: float | None = None, n_periods: int = 13, by_series: bool = False, bounds=None,
                     kind: str = "relative", locked=(), objective: str = "mean", q: float = 0.2, max_draws: int | None = 300,
-                    hdi_prob: float = 0.9) -> BudgetResult:
-    "Optimal allocation of `budget` over the next `n_periods` (see `BudgetPlanner.optimize`)."
-    return BudgetPlanner(self, n_periods, by_series, max_draws).optimize(budget, bounds, kind, locked, objective, q, hdi_prob)
+                    hdi_prob: float = 0.9, progress=None) -> BudgetResult:
+    "Optimal allocation of `budget` over the next `n_periods` (see `BudgetPlanner.optimize`); `progress` as in `stage_reporter`."
+    return BudgetPlanner(self, n_periods, by_series, max_draws, progress=progress).optimize(budget, bounds, kind, locked, objective, q, hdi_prob)
 
 # %% ../nbs/07_optimization.ipynb #867b56b1
 @patch
@@ -204,20 +219,22 @@ def budget_for_target(self: BudgetPlanner, target: float, kind: str = "roi", bou
                       objective: str = "mean", q: float = 0.2, rtol: float = 0.005, max_iter: int = 40, hdi_prob: float = 0.9) -> BudgetResult:
     "The optimised plan whose ROI (or marginal ROI) equals `target`, searched over the budgets the bounds allow."
     if kind not in ("roi", "marginal_roi"): raise ValueError(f"kind must be 'roi' or 'marginal_roi', got {kind!r}.")
-    lo, hi = self.bounds_for(bounds, bounds_kind, locked)
-    zero_kpi = float(self.draws_kpi(np.zeros_like(self.ref_spend)).mean())
-    def at(b):
-        s = allocate(lambda x: self.value_and_grad(x, objective, q), b, lo, hi)
-        return s, self._plan_roi(s, kind, objective, q, zero_kpi)
-    a, b = max(lo.sum(), 1e-6 * hi.sum()), hi.sum()
-    (sa, ra), (sb, rb) = at(a), at(b)
-    if target > ra: raise BudgetError(f"no budget within the bounds reaches {kind} {target}: the smallest allowed budget ({a:,.0f}) returns {ra:.4f}.")
-    if target < rb: raise BudgetError(f"every budget within the bounds returns more than {kind} {target}: the largest ({b:,.0f}) returns {rb:.4f}; widen the upper bounds.")
-    for _ in range(max_iter):
-        m = 0.5 * (a + b); sm, rm = at(m)
-        if rm >= target: a, sa, ra = m, sm, rm
-        else: b, sb, rb = m, sm, rm
-        if b - a <= rtol * b: break
-    res = self._result(sa, float(sa.sum()), lo, hi, locked, objective, hdi_prob)
-    res.notes.append(f"budget found for {kind} = {target}: {sa.sum():,.0f} (plan {kind} {ra:.4f})")
-    return res
+    try:
+        lo, hi = self.bounds_for(bounds, bounds_kind, locked)
+        zero_kpi = float(self.draws_kpi(np.zeros_like(self.ref_spend)).mean())
+        def at(b):
+            s = allocate(self._objective(objective, q, f"Budget plan: searching budgets for {kind} {target}, at {b:,.0f}"), b, lo, hi)
+            return s, self._plan_roi(s, kind, objective, q, zero_kpi)
+        a, b = max(lo.sum(), 1e-6 * hi.sum()), hi.sum()
+        (sa, ra), (sb, rb) = at(a), at(b)
+        if target > ra: raise BudgetError(f"no budget within the bounds reaches {kind} {target}: the smallest allowed budget ({a:,.0f}) returns {ra:.4f}.")
+        if target < rb: raise BudgetError(f"every budget within the bounds returns more than {kind} {target}: the largest ({b:,.0f}) returns {rb:.4f}; widen the upper bounds.")
+        for _ in range(max_iter):
+            m = 0.5 * (a + b); sm, rm = at(m)
+            if rm >= target: a, sa, ra = m, sm, rm
+            else: b, sb, rb = m, sm, rm
+            if b - a <= rtol * b: break
+        res = self._result(sa, float(sa.sum()), lo, hi, locked, objective, hdi_prob)
+        res.notes.append(f"budget found for {kind} = {target}: {sa.sum():,.0f} (plan {kind} {ra:.4f})")
+        return res
+    finally: self.say("")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 
 def table(df, money=(), ratio=(), pct=(), names=None) -> str:
-    "A frame as people read it: money as whole numbers with separators, ratios to 3 decimals, changes and shares as %, plain headers."
-    fm = {c: "{:,.0f}".format for c in money} | {c: "{:,.3f}".format for c in ratio} | {c: (lambda v: f"{round(v, 6):+.1f}%") for c in pct}
-    fm |= {c: "{:.1%}".format for c in df.columns if c == "share"}
+    "A frame as people read it (the library's `people_formatters`), with plain headers."
+    from mmm_framework.config import people_formatters
+    fm = people_formatters(money, ratio, change=pct, share=[c for c in df.columns if c == "share"])
     names = names or {}
     return df.rename(columns=names).to_string(formatters={names.get(k, k): f for k, f in fm.items()})
 

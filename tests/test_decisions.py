@@ -119,6 +119,18 @@ def test_optimum_beats_random_feasible_plans(planner):
     assert len(opt.allocation) == 6 and opt.media_plan.shape == (8, 3, 2)
 
 
+def test_optimizer_says_each_stage_and_clears_its_line(geo):
+    lines = []
+    plan = geo.optimize_budget(n_periods=8, max_draws=60, progress=lines.append)
+    assert lines[0].startswith("Budget plan: compiling") and any("optimising 2 spends (1 evaluations)" in x for x in lines)
+    assert any(x.startswith("Budget plan: intervals") for x in lines) and lines[-1] == ""  # the stage line clears at the end
+    assert len(plan.allocation) == 2
+    lines.clear()
+    with pytest.raises(BudgetError):
+        BudgetPlanner(geo, n_periods=8, max_draws=60, progress=lines.append).budget_for_target(1e9)
+    assert lines[-1] == ""  # cleared on an error too
+
+
 def test_bounds_locks_and_infeasible_budgets(planner):
     B = planner.ref_spend.sum()
     res = planner.optimize(bounds={"TV": (0.9, 1.1)}, locked=["Search"])

@@ -20,7 +20,7 @@ import xarray as xr
 from fastcore.basics import patch
 from scipy.special import logit
 
-from ..config import Likelihood, ModelConfig, ModelSpecification, SaturationType
+from ..config import Likelihood, MMMWarning, ModelConfig, ModelSpecification, SaturationType
 from ..data_loader import PanelDataset
 from .config import (AggregatedSurveyLikelihood, EffectPriorConfig, MediatorConfig, MediatorType,
                                                  NestedModelConfig)
@@ -32,7 +32,7 @@ from ..transforms import adstock_transformation, saturation_transformation
 __all__ = ['MediationWarning', 'NestedMMM']
 
 # %% ../../nbs/32_nested.ipynb #53ea5778
-class MediationWarning(UserWarning):
+class MediationWarning(MMMWarning):
     "A mediation result that rests on the priors more than on the data."
 
 class NestedMMM(BayesianMMM):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..config import spend_unit  # the unit spend is shown in (one rule, in the config layer)
+from ..config import roi_unit, spend_unit  # the units spend and ROI are shown in (one rule, in the config layer)
 from plotly.subplots import make_subplots
 
 # %% auto #0
@@ -282,14 +282,12 @@ class MMMPlots:
 
     def roi(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
         "ROI forest with the break-even line at 1."
-        kpi, cur = self._units
-        return roi_forest_chart(self.mmm.compute_roi(hdi_prob), theme, unit=f"{kpi} per {cur}", hdi_prob=hdi_prob, breakeven=1.0)
+        return roi_forest_chart(self.mmm.compute_roi(hdi_prob), theme, unit=roi_unit(self._units[0]), hdi_prob=hdi_prob, breakeven=1.0)
 
     def prior_posterior(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
         "Each channel's prior ROI interval beside its posterior (what the data changed)."
-        kpi, cur = self._units
         return prior_posterior_chart(self.mmm.prior_roi(samples=500, hdi_prob=hdi_prob, random_seed=0), self.mmm.compute_roi(hdi_prob),
-                                     theme, unit=f"{kpi} per {cur}", hdi_prob=hdi_prob)
+                                     theme, unit=roi_unit(self._units[0]), hdi_prob=hdi_prob)
 
     def shares(self, hdi_prob: float = 0.9, theme: str = "light") -> go.Figure:
         "Spend share against contribution share per channel."

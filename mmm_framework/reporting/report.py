@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
 
-from ..config import MMMConfig, ModelConfig, spend_unit
+from ..config import MMMConfig, ModelConfig, roi_unit, spend_unit
 from . import charts
 
 # %% auto #0
@@ -147,7 +147,7 @@ class ReportData:
                                 + " have no spend variable, so a budget cannot be allocated to them")
         from mmm_framework.optimization import BudgetError
         lo, hi = self.cfg.budget_bounds
-        try: return self.mmm.optimize_budget(self.cfg.budget, n_periods=self.cfg.budget_periods, bounds=(lo, hi), hdi_prob=self.p,
+        try: return self.mmm.optimize_budget(self.cfg.budget, n_periods=self.cfg.budget_periods, bounds=(lo, hi), hdi_prob=self.p, progress=False,
                                              max_draws=self.cfg.max_draws)
         except BudgetError as e: raise NotApplicable(f"the configured budget cannot be planned: {e}") from e
 
@@ -199,7 +199,7 @@ def recommendation(plan, periods: int, currency: str, unit: str, prob: float, un
 def executive_summary(r: ReportData) -> Section:
     "Total media contribution, ROI per channel with intervals, and the headline recommendation."
     mt, unit, roi = r.media_total, r.kpi_unit, r.roi
-    ru = f"{unit} per {r.currency}"
+    ru = roi_unit(unit, r.currency)
     items = [f"<li>Media contributed <b>{est(mt['mean'], mt['hdi_low'], mt['hdi_high'], unit, r.p)}</b> over the sample, "
              f"{100 * mt['share']:.1f}% of the expected KPI.</li>"]
     cards = [("Media contribution", f"{fmt(mt['mean'])} {html.escape(unit)}", f"{100 * r.p:.0f}% interval {fmt(mt['hdi_low'])} to {fmt(mt['hdi_high'])}; "
@@ -305,7 +305,7 @@ def decomposition(r: ReportData) -> Section:
 
 def roi(r: ReportData) -> Section:
     "ROI per channel with intervals, prior vs posterior, and marginal ROI at current spend."
-    ru = f"{r.kpi_unit} per {r.currency}"
+    ru = roi_unit(r.kpi_unit, r.currency)
     if not r.has_spend.any(): raise NotApplicable("no channel has a spend variable, so ROI is undefined (contributions are in the decomposition)")
     sh = r.shares
     over = [str(c) for c in sh.index if sh.loc[c, "contribution_share_low"] > sh.loc[c, "spend_share"]]

@@ -178,7 +178,8 @@ def optimize(self):
     "Best split of the recent budget over the next periods within the bounds; the plan with its lift and intervals."
     if self.mmm is None or self.mmm.results is None: self.plan_out.value = _msg("Fit a model first (Fit tab).", False); return
     self.plan_button.disabled, self.plan_out.value = True, _msg("Optimising (the first plan compiles the response function)...")
-    try: self.plan = self.mmm.optimize_budget(n_periods=self.plan_periods.value, bounds=tuple(self.plan_bounds.value))
+    say = lambda line: setattr(self.plan_out, "value", _msg(line)) if line else None  # each stage of the optimizer, in place
+    try: self.plan = self.mmm.optimize_budget(n_periods=self.plan_periods.value, bounds=tuple(self.plan_bounds.value), progress=say)
     except Exception as e: self.plan_out.value = _msg(f"{type(e).__name__}: {e}", False); return
     finally: self.plan_button.disabled = False
     self.plan_out.value = self.plan._repr_html_()
