@@ -110,8 +110,9 @@ def run_pmm(name, draws, tune, chains, seed):
 
 
 def _merge(base: dict, over: dict) -> dict:
-    "`base` with `over` merged in (nested dicts merged key by key)."
+    "`base` with `over` merged in (nested dicts merged key by key; a new transform `type` brings its own default priors)."
     out = dict(base)
+    if "type" in over and "priors" not in over and over["type"] != base.get("type"): out.pop("priors", None)
     for k, v in over.items(): out[k] = _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
     return out
 
