@@ -131,7 +131,7 @@ def _summ(samples: np.ndarray, hdi_prob: float) -> dict:
     lo, hi = hdi(samples, hdi_prob)
     return {"mean": samples.mean(0), "median": np.median(samples, 0), "hdi_low": lo, "hdi_high": hi}
 
-# %% ../nbs/06_analysis.ipynb #5fffaa2d
+# %% ../nbs/06_analysis.ipynb #9ea40bad
 def _in_kernel() -> bool:
     ip = sys.modules.get("IPython")
     shell = ip.get_ipython() if ip is not None else None
