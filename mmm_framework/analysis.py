@@ -51,12 +51,17 @@ class PosteriorResponse:
         fixed = mmm._what_if_fixed()  # terms that do not move with media: inputs, per draw and date
         held = {m[k]: pt.tensor(name=k, dtype=m[k].dtype, shape=(None, *m[k].type.shape[1:])) for k in fixed}
         self._held = [np.ascontiguousarray(v.stack(sample=("chain", "draw")).transpose("sample", "date", ...).values[self.idx]) for v in fixed.values()]
-        mu = graph_replace(m["mu"], held, strict=False) if held else m["mu"]
+        # coefficients the model computes from the training media (ROI / share priors) stay at their posterior draws: new
+        # media must not re-solve them (that would hold each channel's total contribution at its fitted value)
+        coefs = [k for k in getattr(mmm, "_data_coefs", []) if k in m.named_vars and k in post]
+        cph = {m[k]: m[k].type(name=k) for k in coefs}
+        self.values += [np.ascontiguousarray(np.moveaxis(post[k].values, -1, 0)[self.idx]) for k in coefs]
+        mu = graph_replace(m["mu"], held | cph, strict=False) if held or cph else m["mu"]
         # parameters become plain inputs in the same pass as the data: a parameter whose prior reads data would otherwise
         # be cloned by the data replacement and escape the draw replacement (then sampled afresh: silently wrong numbers)
         ph = {rv: rv.type(name=rv.name) for rv in self.rvs}
         mu = graph_replace(rewrite_graph(mu, include=("lower_xtensor",)), ins | ph, strict=False)
-        draws = {v: pt.tensor(name=v.name, dtype=v.dtype, shape=(None, *v.type.shape)) for v in [*ph.values(), *held.values()]}
+        draws = {v: pt.tensor(name=v.name, dtype=v.dtype, shape=(None, *v.type.shape)) for v in [*ph.values(), *cph.values(), *held.values()]}
         mu = vectorize_graph(mu, replace=draws)  # (draw, date, series) on the model scale
         mult = mmm.model_config.specification == ModelSpecification.MULTIPLICATIVE
         kpi = (pt.exp(mu) if mult else mu) * pt.constant(d.y_scale)[None, None, :]

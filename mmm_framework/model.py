@@ -383,6 +383,7 @@ def _media(self: BayesianMMM, X):
     pooled = len(d.series) > 1 and cfg.hierarchical.media_pooling != PoolingType.COMPLETE
     self._saturation_params = {}  # channel -> {curve parameter: scalar tensor}, for extension models that reuse the curve
     self._coef_derived = []  # coefficients sampled as their effect at mean media (see `_coef_at_mean`), added to the posterior after a fit
+    self._data_coefs = []  # coefficients computed from the training media (ROI / share priors): held fixed when media change
     effect_priors = self.channel_effect_priors()
 
     def saturation(xg, chans, dim, prefix):  # the coefficient varies by series when media is pooled
@@ -430,6 +431,13 @@ def _roi_saturation(self: BayesianMMM, xg, chans: list[str], dim: str, prefix: s
         pieces.append(stacked_variable(f"{prefix}_{coef}", f"{dim}_coef", other, [tf[c][1].priors[coef] for c in other]))
         order += [chans.index(c) for c in other]
     base = pt.concatenate(pieces)[np.argsort(order)] if len(pieces) > 1 else pieces[0]
+    # the coefficient is computed from the training media (ROI x spend / the curve's total there): a named deterministic, so
+    # what-if, response curves and the optimizer hold it at its posterior draws instead of recomputing it from new media
+    m = pm.modelcontext(None)
+    if dim not in m.coords: m.add_coord(dim, chans)
+    base = pm.Deterministic(f"{prefix}_coefficient", base, dims=dim)
+    self._coef_derived = [*self._coef_derived, base.name]
+    self._data_coefs = [*getattr(self, "_data_coefs", []), base.name]
     return ptx.as_xtensor(unit * spread[None] * base[None, None, :], dims=("date", "series", dim))
 
 # %% ../nbs/05_model.ipynb #dd362b79

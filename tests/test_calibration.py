@@ -91,6 +91,23 @@ def test_share_prior_comes_back_from_the_prior_predictive(data):
     assert pp.loc["TV", "median"] == pytest.approx(1.0, rel=0.04)  # LogNormal(0, 0.3) median
 
 
+def test_roi_prior_channels_respond_to_new_media(data):
+    "An ROI prior computes the coefficient from the training media; what-ifs must hold it, not re-solve it from the new media."
+    df, truth = data
+    panel = load_mff(df, truth.config)
+    rel = C.PriorConfig(distribution="log_normal", params={"mu": -1.2, "sigma": 1.0})
+    m = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").with_mcmc(draws=60, tune=60, chains=2).build().replace(relative_roi_prior=rel))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m.fit(random_seed=1, nuts_sampler="nutpie")
+    assert {kind for kind, _ in m.channel_effect_priors().values()} == {"roi"}  # every channel's effect is on the ROI scale
+    rc = m.response_curves(multipliers=[0, 1, 2]).pivot(index="channel", columns="multiplier", values="mean")
+    assert (rc[2.0] > 1.05 * rc[1.0]).all() and (rc[1.0] > 0).all(), rc  # twice the media adds more (it did not: the total was pinned)
+    idx = m.posterior_response(500).idx
+    full = m.contribution_samples().sum(("date", "series")).stack(sample=("chain", "draw")).transpose("channel", "sample").values[:, idx].mean(1)
+    np.testing.assert_allclose(rc[1.0].reindex(m.data.channels).values, full, rtol=1e-6)  # at today's media: the fitted contribution
+
+
 def test_roi_prior_rejected_where_it_cannot_hold(data):
     df, truth = data
     prior = C.PriorConfig(distribution="log_normal", params={"mu": 0.0, "sigma": 0.5})
