@@ -1313,8 +1313,8 @@ def predict_samples(self: BayesianMMM, X_media, X_controls=None, dates=None, ran
     all_dates, x_all, z_all, hist = self._prediction_window(X_media, X_controls, dates)
     try:
         pm.set_data(self._design(all_dates, x_all, z_all), coords={"date": all_dates}, model=self.model)
-        pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["mu", "y"], predictions=True,
-                                            freeze_vars=[v.name for v in self.model.free_RVs],
+        frozen = [v.name for v in self.model.free_RVs] + [k for k in getattr(self, "_data_coefs", []) if k in res.posterior]  # ROI-prior coefficients: as fitted
+        pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["mu", "y"], predictions=True, freeze_vars=frozen,
                                             random_seed=random_seed, progressbar=False)
     finally:
         pm.set_data(self._design(d.dates, d.x, d.z), coords={"date": d.dates}, model=self.model)

@@ -106,6 +106,10 @@ def test_roi_prior_channels_respond_to_new_media(data):
     idx = m.posterior_response(500).idx
     full = m.contribution_samples().sum(("date", "series")).stack(sample=("chain", "draw")).transpose("channel", "sample").values[:, idx].mean(1)
     np.testing.assert_allclose(rc[1.0].reindex(m.data.channels).values, full, rtol=1e-6)  # at today's media: the fitted contribution
+    plan = 1.5 * m.data.x[-8:]  # a forecast too: 8 future weeks at 1.5x the recent media
+    dates, x, z, hist = m._prediction_window(plan)
+    held = m.posterior_response(None).kpi(dates, x, z)[:, hist:].mean(0)[:, 0]  # the coefficients as fitted
+    np.testing.assert_allclose(m.predict(plan)["mean"].values, held, rtol=1e-6)  # predict did re-solve them from the new window
 
 
 def test_roi_prior_rejected_where_it_cannot_hold(data):
