@@ -251,8 +251,10 @@ def test_workbench_fit_results_and_report_in_chromium(tmp_path, tiny_geo):
             page.screenshot(path=str(ARTIFACTS / "workbench_results.png"))
             tab("Scenarios").click()
             page.get_by_role("button", name="Optimise the budget").click()
-            page.wait_for_selector("text=Budget plan", timeout=300_000)
+            page.wait_for_selector("text=Expected lift vs reference", timeout=300_000)  # the plan itself, not a stage line
             page.screenshot(path=str(ARTIFACTS / "workbench_scenarios.png"))
+            plan = page.locator("table", has_text="optimal spend").first.inner_text(timeout=30_000)  # the allocation table
+            assert "TV" in plan and "Search" in plan and re.search(r"\d{1,3}(,\d{3})+", plan), plan  # a row per channel, money with separators
             tab("Report").click()
             page.get_by_role("button", name="Write the report").click()
             link = page.wait_for_selector("a.mmm-download", timeout=300_000)
