@@ -216,7 +216,7 @@ def adstock_curves(self: BayesianMMM, hdi_prob: float = 0.9, max_draws: int | No
             rows += [{"channel": c, "lag": 0, "mean": 1.0, "median": 1.0, "hdi_low": 1.0, "hdi_high": 1.0}]; continue
         tensors = self._adstock_params[c]
         f = pytensor.function(pr.rvs, list(tensors.values()), on_unused_input="ignore")
-        vals = [np.array([f(*[v[i] for v in pr.values])[p] for i in range(pr.n_draws)]) for p in range(len(tensors))]
+        vals = [np.array([f(*[v[i] for v in pr.values[:len(pr.rvs)]])[p] for i in range(pr.n_draws)]) for p in range(len(tensors))]  # free RVs only
         impulse = ptx.as_xtensor(pt.constant(np.eye(1, a_cfg.l_max)[0]), dims=("lag",))
         params = {p: ptx.as_xtensor(pt.constant(v), dims=("sample",)) for p, v in zip(tensors, vals)}
         w = adstock_transformation(a_cfg).function(impulse, dim="lag", **params).transpose("sample", "lag").values.eval()

@@ -106,6 +106,7 @@ def test_roi_prior_channels_respond_to_new_media(data):
     idx = m.posterior_response(500).idx
     full = m.contribution_samples().sum(("date", "series")).stack(sample=("chain", "draw")).transpose("channel", "sample").values[:, idx].mean(1)
     np.testing.assert_allclose(rc[1.0].reindex(m.data.channels).values, full, rtol=1e-6)  # at today's media: the fitted contribution
+    assert len(m.adstock_curves())  # the decay curves read the free parameters only (not the held coefficients)
     plan = 1.5 * m.data.x[-8:]  # a forecast too: 8 future weeks at 1.5x the recent media
     dates, x, z, hist = m._prediction_window(plan)
     held = m.posterior_response(None).kpi(dates, x, z)[:, hist:].mean(0)[:, 0]  # the coefficients as fitted
