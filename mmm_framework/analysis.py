@@ -55,7 +55,7 @@ class PosteriorResponse:
         # media must not re-solve them (that would hold each channel's total contribution at its fitted value)
         coefs = [k for k in getattr(mmm, "_data_coefs", []) if k in m.named_vars and k in post]
         cph = {m[k]: m[k].type(name=k) for k in coefs}
-        self.values += [np.ascontiguousarray(np.moveaxis(post[k].values, -1, 0)[self.idx]) for k in coefs]
+        self._coefs = [np.ascontiguousarray(np.moveaxis(post[k].values, -1, 0)[self.idx]) for k in coefs]  # fed after the parameters
         mu = graph_replace(m["mu"], held | cph, strict=False) if held or cph else m["mu"]
         # parameters become plain inputs in the same pass as the data: a parameter whose prior reads data would otherwise
         # be cloned by the data replacement and escape the draw replacement (then sampled afresh: silently wrong numbers)
@@ -80,7 +80,7 @@ class PosteriorResponse:
             a = np.zeros((v.shape[0], len(dates), *v.shape[2:]))
             a[:, pos >= 0] = v[:, pos[pos >= 0]]
             held.append(a)
-        return [*self.values, *held, *(np.asarray(des[k], dtype=float) for k in self.data_names)]
+        return [*self.values, *self._coefs, *held, *(np.asarray(des[k], dtype=float) for k in self.data_names)]
 
     def kpi(self, dates, x: np.ndarray, z: np.ndarray) -> np.ndarray:
         "Expected KPI (draw, date, series) in KPI units for media `x` (date, series, channel) and controls `z`, as recorded."
@@ -216,7 +216,7 @@ def adstock_curves(self: BayesianMMM, hdi_prob: float = 0.9, max_draws: int | No
             rows += [{"channel": c, "lag": 0, "mean": 1.0, "median": 1.0, "hdi_low": 1.0, "hdi_high": 1.0}]; continue
         tensors = self._adstock_params[c]
         f = pytensor.function(pr.rvs, list(tensors.values()), on_unused_input="ignore")
-        vals = [np.array([f(*[v[i] for v in pr.values[:len(pr.rvs)]])[p] for i in range(pr.n_draws)]) for p in range(len(tensors))]  # free RVs only
+        vals = [np.array([f(*[v[i] for v in pr.values])[p] for i in range(pr.n_draws)]) for p in range(len(tensors))]
         impulse = ptx.as_xtensor(pt.constant(np.eye(1, a_cfg.l_max)[0]), dims=("lag",))
         params = {p: ptx.as_xtensor(pt.constant(v), dims=("sample",)) for p, v in zip(tensors, vals)}
         w = adstock_transformation(a_cfg).function(impulse, dim="lag", **params).transpose("sample", "lag").values.eval()
