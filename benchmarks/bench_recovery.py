@@ -26,6 +26,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import evidence  # noqa: E402
 from corpus import CASES, load_case  # noqa: E402
 
 
@@ -142,7 +144,8 @@ def fit_rows(cases, tools, draws, tune, chains, seed, reuse, out_dir: Path, vari
             if r.returncode or not line:
                 print(f"{tool} on {name} failed:\n{r.stderr[-3000:]}", flush=True); continue
             row = {"case": name, "tool": tool, **json.loads(line[-1][7:]), "measured": datetime.date.today().isoformat(),
-                   **({"overrides": variants[tool[5:]]} if tool[5:] in variants else {})}
+                   **({"overrides": variants[tool[5:]]} if tool[5:] in variants else {}),
+                   **(evidence.stamp("foreign") if tool.startswith("ours") else {})}  # tests/test_evidence.py reads the stamp
             f.write_text(json.dumps(row, indent=1)); rows.append(row)
             print(f"  {name} / {tool}: {time.perf_counter() - t:.0f} s", flush=True)
     return rows
@@ -200,6 +203,7 @@ def report(ch: pd.DataFrame, fits: pd.DataFrame):
 
 
 def main():
+    os.environ.pop("MMM_FIT_CACHE", None)  # measure, never reload a kept fit
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     ap.add_argument("--tools", nargs="*", default=["ours", "pymc-marketing"], choices=["ours", "pymc-marketing"])

@@ -23,7 +23,7 @@ from pytensor.graph.replace import graph_replace, vectorize_graph
 from pytensor.graph.rewriting.utils import rewrite_graph
 
 from .config import ModelSpecification
-from .model import BayesianMMM, _as_tsc, _interval_frame, hdi
+from .model import BayesianMMM, _as_tsc, _interval_frame, analysis_compile_kwargs, hdi
 from .transforms import adstock_transformation
 
 # %% auto #0
@@ -68,8 +68,9 @@ class PosteriorResponse:
         w = pt.tensor3("weights")
         obj = (kpi * w).sum()
         inputs = [*draws.values(), *ins.values()]
-        self._kpi = pytensor.function(inputs, kpi, on_unused_input="ignore", trust_input=True)
-        self._grad = pytensor.function(inputs + [w], [obj, pt.grad(obj, ins[m["X_media"]])], on_unused_input="ignore", trust_input=True)
+        self._kpi = pytensor.function(inputs, kpi, on_unused_input="ignore", trust_input=True, **analysis_compile_kwargs())
+        self._grad = pytensor.function(inputs + [w], [obj, pt.grad(obj, ins[m["X_media"]])], on_unused_input="ignore", trust_input=True,
+                                       **analysis_compile_kwargs())
 
     def _inputs(self, dates, x, z) -> list[np.ndarray]:
         dates = pd.DatetimeIndex(dates)
@@ -215,11 +216,11 @@ def adstock_curves(self: BayesianMMM, hdi_prob: float = 0.9, max_draws: int | No
         if a_cfg.type.value == "none":
             rows += [{"channel": c, "lag": 0, "mean": 1.0, "median": 1.0, "hdi_low": 1.0, "hdi_high": 1.0}]; continue
         tensors = self._adstock_params[c]
-        f = pytensor.function(pr.rvs, list(tensors.values()), on_unused_input="ignore")
+        f = pytensor.function(pr.rvs, list(tensors.values()), on_unused_input="ignore", **analysis_compile_kwargs())
         vals = [np.array([f(*[v[i] for v in pr.values])[p] for i in range(pr.n_draws)]) for p in range(len(tensors))]
         impulse = ptx.as_xtensor(pt.constant(np.eye(1, a_cfg.l_max)[0]), dims=("lag",))
         params = {p: ptx.as_xtensor(pt.constant(v), dims=("sample",)) for p, v in zip(tensors, vals)}
-        w = adstock_transformation(a_cfg).function(impulse, dim="lag", **params).transpose("sample", "lag").values.eval()
+        w = adstock_transformation(a_cfg).function(impulse, dim="lag", **params).transpose("sample", "lag").values.eval(**analysis_compile_kwargs())
         s = _summ(w, hdi_prob)
         rows += [{"channel": c, "lag": l, **{n: float(v[l]) for n, v in s.items()}} for l in range(a_cfg.l_max)]
     return pd.DataFrame(rows)

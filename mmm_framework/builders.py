@@ -328,6 +328,9 @@ class ModelConfigBuilder(ConfigBuilder):
     def with_control_selection(self, c: ControlSelectionConfig | ControlSelectionConfigBuilder): return self._set(control_selection=c)
     def with_intercept_prior(self, p: PriorConfig | PriorConfigBuilder): return self._set(intercept_prior=_prior(p))
     def with_noise_prior(self, p: PriorConfig | PriorConfigBuilder): return self._set(noise_prior=_prior(p))
+    def with_relative_roi_prior(self, p: PriorConfig | PriorConfigBuilder | None):
+        "Each channel's ROI prior relative to the panel's KPI per unit of spend; None puts the priors on the coefficients."
+        return self._set(relative_roi_prior=None if p is None else _prior(p))
     def with_sampler(self, sampler: Sampler | str): return self._set(sampler=Sampler(sampler))
     def with_chains(self, n: int): return self._set(chains=n)
     def with_draws(self, n: int): return self._set(draws=n)

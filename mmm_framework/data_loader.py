@@ -26,8 +26,8 @@ from mmm_framework.config import (
 )
 
 # %% auto #0
-__all__ = ['ALL', 'MFFValidationError', 'MFFDataWarning', 'read_mff', 'check_periods', 'allocation_weights', 'PanelDataset',
-           'MFFLoader', 'load_mff', 'mff_from_wide_format', 'panel_to_mff']
+__all__ = ['ALL', 'OUTLIER_Z', 'MIN_OBS_PER_PARAM', 'MFFValidationError', 'MFFDataWarning', 'read_mff', 'check_periods',
+           'allocation_weights', 'PanelDataset', 'MFFLoader', 'load_mff', 'mff_from_wide_format', 'panel_to_mff']
 
 # %% ../nbs/02_data_loader.ipynb #12451dff
 class MFFValidationError(ValueError):
@@ -41,37 +41,140 @@ class MFFDataWarning(MMMWarning):
     "The MFF loaded, but something was filled, dropped or ignored; the message says what and how much."
 
 # %% ../nbs/02_data_loader.ipynb #d42ed7ea
-def _read_csv(path: Path, cols: MFFColumnConfig) -> tuple[pd.DataFrame, bool]:
-    "CSV via PyArrow: text columns dictionary-encoded, values as float (or text when some are not numbers)."
+_DELIMITERS = (",", ";", "\t", "|")
+
+def _sniff_delimiter(header: str, cols: MFFColumnConfig) -> tuple[str, str | None]:
+    "The separator that splits the header line into the required column names, and a note when it is not ','."
+    need = {cols.period, cols.variable_name, cols.variable_value}
+    fits = [d for d in _DELIMITERS if need <= {c.strip().strip('"') for c in header.split(d)}]
+    if len(fits) != 1: return ",", None  # none (or, oddly, several) fit: ',' and the column check says what is missing
+    return fits[0], (None if fits[0] == "," else f"CSV separator {fits[0]!r} read from the header line.")
+
+def _sniff_decimal(vals: pd.Series) -> bool:
+    "True when every value is a number written with a decimal comma, and at least one comma cannot be a thousands mark."
+    v = vals.dropna().astype(str).str.strip()
+    v = v[v != ""]
+    if v.empty or not v.str.fullmatch(r"[+-]?\d+(,\d+)?").all(): return False
+    return bool(v.str.fullmatch(r"[+-]?\d+,(\d{1,2}|\d{4,})").any())
+
+def _utf8_problem(data: bytes, encoding: str) -> str | None:
+    "Where the bytes stop being valid `encoding` text: 'line N: byte 0x..', or None."
+    try: data.decode(encoding); return None
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        return f"line {line} is not valid {encoding} text (byte 0x{data[e.start]:02x})"
+
+class _CSVProblem(ValueError):
+    "A CSV that cannot be read as an MFF, for a reason we can say in words (read_mff turns it into MFFValidationError)."
+
+def _read_csv(src, cols: MFFColumnConfig) -> tuple[pd.DataFrame, list[str]]:
+    """CSV via PyArrow (`src`: path or bytes): text columns dictionary-encoded, values as float (or text when some are
+    not numbers); separator from the config or the header, decimal comma and thousands marks honoured. Returns notes."""
+    import io
     import pyarrow as pa, pyarrow.csv as pcsv
+    if isinstance(src, bytes): head = src[:65536]
+    else:
+        import gzip
+        with (gzip.open if str(src).lower().endswith(".gz") else open)(src, "rb") as f: head = f.read(65536)
+    notes = []
+    header = head.decode(cols.encoding, errors="replace").lstrip("\ufeff").splitlines()[0] if head else ""
+    delim = cols.delimiter
+    if delim is None:
+        delim, note = _sniff_delimiter(header, cols)
+        if note: notes.append(note)
     dict_t = pa.dictionary(pa.int32(), pa.string())
-    text_cols = [c for k, c in cols.to_dict().items() if k not in ("variable_value", "date_format")]
-    def read(value_type):
-        types = {c: dict_t for c in text_cols} | {cols.variable_value: value_type}
+    names = [h.strip().strip('"') for h in header.split(delim)]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup: raise _CSVProblem(f"the header line names column(s) {dup} more than once; each column must appear once.")
+    text_cols = [c for c in cols.names.values() if c != cols.variable_value and c in names]
+    def read(value_type, typed=True):
+        types = ({c: dict_t for c in text_cols} | {cols.variable_value: value_type}) if typed else {}
         opts = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True, auto_dict_encode=True,
                                    auto_dict_max_cardinality=1 << 30)
-        return pcsv.read_csv(path, convert_options=opts).to_pandas()
-    try: return read(pa.float64()), True
-    except pa.ArrowInvalid: return read(pa.string()), False
+        s = io.BytesIO(src) if isinstance(src, bytes) else src
+        t = pcsv.read_csv(s, read_options=pcsv.ReadOptions(encoding=cols.encoding),
+                          parse_options=pcsv.ParseOptions(delimiter=delim), convert_options=opts)
+        for c in t.column_names:  # dictionary-encoded text is not checked for valid UTF-8 on read: decode the (small) dictionaries
+            for ch in t.column(c).chunks:
+                if pa.types.is_dictionary(ch.type):
+                    for b in ch.dictionary.cast(pa.binary()).to_pylist(): b is None or b.decode("utf-8")
+                else: ch.validate(full=True)
+        return t.to_pandas()
+    plain = cols.decimal == "." and cols.thousands is None
+    try: df = read(pa.float64())
+    except pa.ArrowInvalid as e:
+        if "conversion error" not in str(e).lower() and "column" not in str(e).lower(): raise
+        try: df = read(pa.string())
+        except pa.ArrowInvalid as e2:  # a configured column is missing: an untyped read, for the column check
+            if "column" not in str(e2).lower(): raise
+            return read(None, typed=False), notes
+        v = df[cols.variable_value]
+        dec = cols.decimal
+        if plain and delim != "," and _sniff_decimal(v):
+            dec = ","; notes.append("decimal comma in VariableValue read from the values (e.g. '3,5' = 3.5).")
+        if not plain or dec == ",":
+            if cols.thousands: v = v.str.replace(cols.thousands, "", regex=False)
+            if dec == ",": v = v.str.replace(",", ".", regex=False)
+            num = pd.to_numeric(v, errors="coerce")
+            df[cols.variable_value] = num if (num.notna() == v.notna()).all() else v  # text left is reported by line
+    return df, notes
 
 # %% ../nbs/02_data_loader.ipynb #562a5c8e
-def read_mff(source: str | Path | pd.DataFrame, columns: MFFColumnConfig | None = None) -> tuple[pd.DataFrame, str]:
-    "Read an MFF (CSV, parquet or DataFrame); returns the frame and how rows are named in messages ('line' or 'row')."
+def _as_bytes(source) -> bytes | None:
+    "The content of bytes or a file-like object (an upload, `io.StringIO`); None for a path."
+    if isinstance(source, (bytes, bytearray, memoryview)): return bytes(source)
+    if hasattr(source, "read"):
+        data = source.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return None
+
+def read_mff(source, columns: MFFColumnConfig | None = None) -> tuple[pd.DataFrame, str]:
+    """Read an MFF: a CSV or parquet path, bytes or a file-like object (the format is told by its content), or a
+    DataFrame. Returns the frame and how rows are named in messages ('line' or 'row'); `frame.attrs['read_notes']` says
+    what was inferred (separator, decimal mark). Unreadable content raises `MFFValidationError` naming the file and why."""
     columns = columns or MFFColumnConfig()
     if isinstance(source, pd.DataFrame): return source, "row"
-    path = Path(source)
-    if not path.exists(): raise FileNotFoundError(f"MFF file not found: {path}")
-    if path.stat().st_size == 0: raise MFFValidationError(["the file is empty (0 bytes)."], source=str(path))
-    suffixes = "".join(path.suffixes).lower()
-    if suffixes.endswith((".parquet", ".pq")): return pd.read_parquet(path), "row"
-    if suffixes.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
-        try: return _read_csv(path, columns)[0], "line"
-        except Exception as e:  # a missing column makes Arrow's typed read fail: fall back to an untyped read for the column check
-            import pyarrow.csv as pcsv
-            if "column" not in str(e).lower() and "empty" not in str(e).lower(): raise
-            try: return pcsv.read_csv(path).to_pandas(), "line"
-            except Exception as e2: raise MFFValidationError([f"could not parse the CSV: {e2}"], source=str(path)) from e2
-    raise ValueError(f"Cannot read {path}: MFF files must be .csv (optionally .gz) or .parquet.")
+    data = _as_bytes(source)
+    name = "uploaded data" if data is not None else str(source)
+    if data is None:
+        path = Path(source)
+        if not path.exists(): raise FileNotFoundError(f"MFF file not found: {path}")
+        if path.is_dir(): raise MFFValidationError([f"{path} is a folder; give the MFF file inside it."], source=name)
+        suffixes = "".join(path.suffixes).lower()
+        if not suffixes.endswith((".parquet", ".pq", ".csv", ".csv.gz", ".txt", ".tsv")):
+            raise MFFValidationError([f"MFF files must be .csv (optionally .gz) or .parquet, not '{path.suffix}'"
+                                      + (": save the sheet as CSV." if suffixes.endswith((".xlsx", ".xls")) else ".")], source=name)
+        if path.stat().st_size == 0: raise MFFValidationError(["the file is empty (0 bytes)."], source=name)
+        with open(path, "rb") as f: magic = f.read(4)
+        is_parquet = magic == b"PAR1"
+        if suffixes.endswith((".parquet", ".pq")) and not is_parquet:
+            raise MFFValidationError([f"the file is named {path.suffix} but is not a Parquet file (it starts with {magic!r}); "
+                                      f"if it is a CSV, rename it to .csv."], source=name)
+        if not suffixes.endswith((".parquet", ".pq")) and is_parquet:
+            raise MFFValidationError([f"the file is named {path.suffix} but is a Parquet file: rename it to .parquet."], source=name)
+        src = path
+    else:
+        if not data: raise MFFValidationError(["the data is empty (0 bytes)."], source=name)
+        is_parquet, src = data[:4] == b"PAR1", data
+    if is_parquet:
+        import io
+        try: return pd.read_parquet(io.BytesIO(data) if data is not None else src), "row"
+        except Exception as e: raise MFFValidationError([f"the Parquet file could not be read ({type(e).__name__}: {e})."], source=name) from e
+    import pyarrow as pa
+    try: df, notes = _read_csv(src, columns)
+    except _CSVProblem as e: raise MFFValidationError([str(e)], source=name) from None
+    except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+        raw = data if data is not None else (__import__("gzip").open(src).read() if str(src).lower().endswith(".gz") else Path(src).read_bytes())
+        where = _utf8_problem(raw, columns.encoding)
+        if where: raise MFFValidationError([f"{where}. Save the file as UTF-8, or set MFFColumnConfig(encoding='latin-1') "
+                                            f"(or 'cp1252', the encoding it was written in)."], source=name) from None
+        msg, row = str(e), str(e).rpartition("columns, got ")[2].partition(": ")[2].strip()
+        at = raw.find(row.encode(columns.encoding, errors="replace")) if row else -1
+        line = f" at line {raw[:at].count(b'\n') + 1}" if at >= 0 else ""
+        raise MFFValidationError([f"could not parse the CSV{line}: {msg}. Check the separator (MFFColumnConfig(delimiter=...)), "
+                                  f"quoting, and that every line has the same number of fields."], source=name) from None
+    df.attrs["read_notes"] = notes
+    return df, "line"
 
 # %% ../nbs/02_data_loader.ipynb #8fce98fe
 def _rows(idx: np.ndarray, kind: str, index=None, limit: int = 5) -> str:
@@ -91,8 +194,13 @@ def _suggest(name: str, candidates) -> str:
 def _check_columns(df: pd.DataFrame, cols: MFFColumnConfig) -> tuple[list[str], list[str], list[str]]:
     "Problems (missing required or misnamed columns), absent optional dimension columns, extra columns."
     problems, absent = [], []
-    names = {k: v for k, v in cols.to_dict().items() if k != "date_format"}
+    names = cols.names
     present = [str(c) for c in df.columns]
+    twice = sorted({c for c in present if present.count(c) > 1})
+    for c in twice:
+        at = [i + 1 for i, p in enumerate(present) if p == c]
+        problems.append(f"column '{c}' appears {len(at)} times (columns {at}); each column name must be unique: rename or drop the copies.")
+    if twice: return problems, [], []
     extra = [c for c in present if c not in names.values()]
     for key, col in names.items():
         if col in present: continue
@@ -114,20 +222,40 @@ def _factorize(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return remap[codes], np.asarray(new_labels, dtype=object)
 
 # %% ../nbs/02_data_loader.ipynb #24ba03c0
-def _parse_periods(col: pd.Series, fmt: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    "Period codes, parsed unique dates (NaT where unparseable) and the raw unique values: parsing each distinct value once."
+_DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%d/%m/%y", "%m/%d/%y", "%Y.%m.%d")
+_TZ = r"(?:Z|[+-]\d\d:?\d\d)$"
+
+def _parse_periods(col: pd.Series, fmt: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Period codes, parsed unique dates (NaT where unparseable), the raw unique values, and how they were read
+    ({'notes': [...], 'ambiguous': {format: dates}}). Each distinct value is parsed once. With `fmt`, every value must
+    match it; without, ISO dates parse strictly, and a file with no ISO date is read with the one common format every
+    value fits; when several fit (01/02/2024: January 2 or February 1?) none is chosen and `ambiguous` says which."""
     codes, uniq = pd.factorize(col, use_na_sentinel=True)
-    uniq = pd.Index(uniq)
-    if isinstance(uniq, pd.DatetimeIndex): dates = uniq.tz_localize(None) if uniq.tz else uniq
+    uniq, how = pd.Index(uniq), {"notes": [], "ambiguous": {}}
+    if isinstance(uniq, pd.DatetimeIndex):
+        dates = uniq.tz_localize(None) if uniq.tz else uniq  # the wall-clock dates as stored
     else:
         raw = uniq.astype(str).str.strip()
-        dates = pd.to_datetime(raw, format=fmt, errors="coerce") if fmt else pd.to_datetime(raw, format="ISO8601", errors="coerce")
-        if not fmt and dates.isna().any():  # not all ISO: let pandas infer the remaining ones, value by value
-            rest = dates.isna()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                dates = dates.where(~rest, pd.to_datetime(raw.where(rest), errors="coerce", format="mixed"))
-    return codes.astype(np.int32), np.asarray(pd.DatetimeIndex(dates).normalize(), dtype="datetime64[ns]"), np.asarray(uniq, dtype=object)
+        tz = raw.str.contains(_TZ)
+        if tz.any():
+            offsets = sorted(set(raw[tz].str.extract(f"({_TZ})")[0]))
+            raw = raw.str.replace(_TZ, "", regex=True).str.strip()
+            how["notes"].append(f"time-zone offsets {offsets[:4]} in the periods were dropped: each period is the local date written in the file.")
+        if fmt: dates = pd.to_datetime(raw, format=fmt, errors="coerce")
+        else:
+            dates = pd.to_datetime(raw, format="ISO8601", errors="coerce")
+            if len(raw) and dates.isna().all() and not raw.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():  # no ISO date (numbers: see the check)
+                fits = {}
+                for f in _DATE_FORMATS:
+                    d = pd.to_datetime(raw, format=f, errors="coerce")
+                    if d.notna().all(): fits[f] = d
+                if len(fits) == 1:
+                    (f, dates), = fits.items()
+                    how["format"] = f
+                    how["notes"].append(f"periods read as '{f}', the only date format that fits every value; set date_format='{f}' to make it explicit.")
+                elif len(fits) > 1: how["ambiguous"] = fits
+    dates = np.asarray(pd.DatetimeIndex(dates).normalize(), dtype="datetime64[ns]")
+    return codes.astype(np.int32), dates, np.asarray(uniq, dtype=object), how
 
 # %% ../nbs/02_data_loader.ipynb #d3cb37ac
 def _months(d: np.ndarray) -> np.ndarray:
@@ -290,7 +418,7 @@ def _prepare(self: MFFLoader, source) -> list[str]:
     "Read, check columns, factorize dimensions, parse periods and values. Returns problems."
     cols = self.config.columns
     df, self._kind = read_mff(source, cols)
-    self._source = str(source) if not isinstance(source, pd.DataFrame) else "MFF frame"
+    self._source = "MFF frame" if isinstance(source, pd.DataFrame) else (str(source) if isinstance(source, (str, Path)) else "uploaded data")
     self._index = df.index if isinstance(source, pd.DataFrame) and not isinstance(df.index, pd.RangeIndex) else None
     if self._kind == "row" and self._index is None: self._index = df.index
     problems, absent, extra = _check_columns(df, cols)
@@ -298,11 +426,13 @@ def _prepare(self: MFFLoader, source) -> list[str]:
     if len(df) == 0: raise MFFValidationError(["the MFF has a header but no rows."], source=self._source)
     if absent: self.log.append(f"columns {absent} not in the file: those dimensions are treated as unused.")
     if extra: self._warn(f"columns {extra} are not MFF columns and were ignored.")
+    self.log += df.attrs.get("read_notes", [])
     self._n = len(df)
     self._dim = {k: (_factorize(df[getattr(cols, k)]) if getattr(cols, k) in df.columns
                      else (np.full(len(df), -1, np.int32), np.array([], dtype=object))) for k in _DIMS}
     self._var_codes, self._var_labels = _factorize(df[cols.variable_name])
-    self._pcodes, self._pdates, self._praw = _parse_periods(df[cols.period], cols.date_format)
+    self._pcodes, self._pdates, self._praw, self._period_read = _parse_periods(df[cols.period], cols.date_format)
+    self.log += self._period_read["notes"]
     problems = self._check_values(df[cols.variable_value]) + self._check_period_parse() + self._check_names()
     bad = self._bad_rows & (self._var_codes >= 0)
     self._bad_vars = set(self._var_labels[np.unique(self._var_codes[bad])])  # their gaps are already reported row by row
@@ -332,7 +462,8 @@ def _check_values(self: MFFLoader, col: pd.Series) -> list[str]:
         if bad.any():
             ex = col[bad].astype(str).unique()[:3].tolist()
             problems.append(f"{int(bad.sum())} non-numeric value(s) in '{self.config.columns.variable_value}' at {self._where(bad)} "
-                            f"(e.g. {ex}). Remove thousands separators/currency symbols or fix the cells.")
+                            f"(e.g. {ex}). Remove currency symbols or fix the cells; for '1,234.5' or '3,5' set "
+                            f"MFFColumnConfig(thousands=',') or MFFColumnConfig(decimal=',').")
     self._bad_rows = np.zeros(len(vals), bool) if pd.api.types.is_numeric_dtype(col) else bad.copy()
     inf = np.isinf(vals)
     self._bad_rows |= inf
@@ -343,16 +474,28 @@ def _check_values(self: MFFLoader, col: pd.Series) -> list[str]:
 
 @patch
 def _check_period_parse(self: MFFLoader) -> list[str]:
-    "Every period must parse, on every row."
+    "Every period must parse, on every row, in one way only."
+    col, fmt = self.config.columns.period, self.config.columns.date_format
+    amb = self._period_read["ambiguous"]
+    if amb:
+        self._bad_rows |= self._pcodes >= 0
+        ex = [str(x) for x in self._praw[:3]]
+        freq = lambda d: getattr(check_periods(d.values)[0], "name", "IRREGULAR").lower()
+        reading = "; ".join(f"as '{f}' they are {freq(d)} from {str(d.min())[:10]} to {str(d.max())[:10]}" for f, d in amb.items())
+        return [f"the '{col}' values (e.g. {ex}, every row) are ambiguous dates: {reading}. "
+                f"Set MFFColumnConfig(date_format=...) to the format the file uses, e.g. date_format='{next(iter(amb))}'."]
     bad_u = np.isnat(self._pdates)
     bad = (self._pcodes < 0) | np.isin(self._pcodes, np.flatnonzero(bad_u))
     self._bad_rows |= bad
     if not bad.any(): return []
     ex = [str(x) for x in self._praw[bad_u][:3]]
-    fmt = self.config.columns.date_format
-    return [f"{int(bad.sum())} row(s) with a missing or unparseable '{self.config.columns.period}' at {self._where(bad)}"
-            f"{f' (values like {ex})' if ex else ''}. "
-            + (f"They do not match date_format='{fmt}'." if fmt else "Use ISO dates (2024-01-29) or set MFFColumnConfig(date_format=...).")]
+    if ex and all(pd.Series(ex).str.fullmatch(r"\s*[+-]?\d+(\.\d*)?\s*")):
+        how = ("The periods are numbers, not dates (Excel serial days or epoch seconds?): write them as dates, "
+               "e.g. 2024-01-29, or convert with pd.to_datetime before loading.")
+    elif fmt: how = f"They do not match date_format='{fmt}'."
+    else: how = "Use ISO dates (2024-01-29) or set MFFColumnConfig(date_format=...), e.g. '%d/%m/%Y'."
+    return [f"{int(bad.sum())} row(s) with a missing or unparseable '{col}' at {self._where(bad)}"
+            f"{f' (values like {ex})' if ex else ''}. " + how]
 
 # %% ../nbs/02_data_loader.ipynb #0986715c
 @patch
@@ -408,6 +551,10 @@ def _check_grid(self: MFFLoader) -> list[str]:
     kdates = kdates[~np.isnat(kdates)]
     if len(kdates) == 0: return ["the KPI has no rows with a valid period."]
     freq, problems = check_periods(kdates, self.config.frequency)
+    fmt = self.config.columns.date_format or self._period_read.get("format")
+    if problems and fmt:  # a wrong date format reads as an odd grid: say how the dates were read
+        problems = [f"{p} The periods were read with the date format '{fmt}'"
+                    f"{'' if self.config.columns.date_format else ' (inferred)'}: if the file uses another, set date_format." for p in problems]
     self.frequency = freq or Frequency.WEEKLY
     if self.config.frequency is None and freq is not None: self.log.append(f"frequency inferred from the KPI's periods: {freq.name.lower()}.")
     self._dates = kdates.astype("datetime64[ns]")
@@ -650,6 +797,16 @@ def _load_media(self: MFFLoader) -> list[str]:
             for key, a in by_key.items():
                 out, pr = self._to_panel(var, a, geos, prods, AggregationRule.SUM)
                 problems += pr
+                if out is not None and np.isnan(out).any():  # a geo/product the KPI has but this variable has no rows for
+                    where = self._nan_cells(np.isnan(out))
+                    if policy == MissingValuePolicy.ERROR:
+                        problems.append(f"{role} variable '{var}' has no rows for {where}, which the KPI has, and missing_media='error'. "
+                                        f"Add rows with 0 where there was no activity, or choose the 'zero' policy.")
+                        out = None
+                    else:
+                        self._warn(f"{role} variable '{var}' has no rows for {where}, which the KPI has; set to 0 there "
+                                   f"(missing_media='{policy.value}'). Add rows if it did run there.")
+                        out = np.nan_to_num(out, nan=0.0)
                 if out is not None: parts[role][key] = out
         if "media" not in parts or (ch.spend_variable and "spend" not in parts): continue
         lost = sorted(set(parts["media"]) - set(parts.get("spend", parts["media"])))
@@ -701,6 +858,10 @@ def _load_controls(self: MFFLoader) -> list[str]:
             continue
         out, pr = self._to_panel(c.name, arr, geos, prods, c.aggregation, w)
         problems += pr
+        if out is not None and np.isnan(out).any():
+            problems.append(f"control '{c.name}' has no rows for {self._nan_cells(np.isnan(out))}, which the KPI has. "
+                            f"Controls are not filled: add its rows there, or record it at a level the KPI shares (e.g. national).")
+            continue
         if out is not None: ctrls[c.name] = out
     self._controls = ctrls
     return problems
@@ -723,27 +884,81 @@ def _load_auxiliary(self: MFFLoader) -> list[str]:
             self.log.append(f"auxiliary '{n}': {int(gaps.sum())} period cells without a value took the unit's mean over the periods given.")
         out, pr2 = self._to_panel(n, arr, geos, prods, AggregationRule.SUM)
         problems += pr + pr2
+        if out is not None and np.isnan(out).any():
+            problems.append(f"auxiliary '{n}' has no value for {self._nan_cells(np.isnan(out))}, which the KPI has: add its rows there.")
+            continue
         if out is not None: aux[n] = out
     self._aux = aux
     return problems
+
+# %% ../nbs/02_data_loader.ipynb #6fa25a04
+@patch
+def _nan_cells(self: MFFLoader, mask: np.ndarray, limit: int = 5) -> str:
+    "Where a (time, geo, product) mask holds: each unit with its count and span of periods."
+    units = np.argwhere(mask.any(axis=0))
+    out = []
+    for g, p in units[:limit]:
+        t = np.flatnonzero(mask[:, g, p])
+        unit = " / ".join(f"{k} '{lab}'" for k, lab in (("geo", self._geos[g]), ("product", self._prods[p])) if lab != ALL) or "the national series"
+        span = f"{str(self._dates[t[0]])[:10]} to {str(self._dates[t[-1]])[:10]}"
+        out.append(f"{unit} ({'all' if len(t) == mask.shape[0] else len(t)} of {mask.shape[0]} periods, {span})")
+    return "; ".join(out) + (f"; and {len(units) - limit} more" if len(units) > limit else "")
+
+@patch
+def _check_finite(self: MFFLoader) -> list[str]:
+    "The last guard: every assembled array is finite, or a problem names the variable, the geo/product and the periods."
+    arrays = [("KPI", self.config.kpi.name, self._y)] + [("media", k, v) for k, v in self._media.items()] + \
+             [("spend", k, v) for k, v in self._spend.items()] + [("control", k, v) for k, v in self._controls.items()] + \
+             [("auxiliary", k, v) for k, v in self._aux.items()]
+    return [f"{role} '{name}' is not finite at {self._nan_cells(~np.isfinite(a))} after alignment. Fix or add those rows."
+            for role, name, a in arrays if not np.isfinite(a).all()]
+
+#: a KPI cell further than this many robust standard deviations (1.4826 x MAD) from its series' median is flagged
+OUTLIER_Z = 10.0
+#: fewer observations than this per parameter the data asks for (3 per channel, 1 per control, intercept, noise) is flagged
+MIN_OBS_PER_PARAM = 5
+
+@patch
+def _data_warnings(self: MFFLoader) -> list[str]:
+    "Loadable but suspect: all-zero channels, extreme KPI outliers, too few observations for the parameters. Warns; no problems."
+    for name, a in self._media.items():
+        if not np.any(a): self._warn(f"media channel '{name}' is 0 in every period and geo: its effect cannot be estimated. "
+                                     f"Drop it from the config, or check that its rows hold the right variable.")
+    y = self._y.reshape(len(self._dates), -1)
+    med = np.median(y, axis=0)
+    mad = 1.4826 * np.median(np.abs(y - med), axis=0)
+    z = np.divide(np.abs(y - med), mad, out=np.zeros_like(y), where=mad > 0)
+    if (z > OUTLIER_Z).any():
+        t, u = np.unravel_index(np.argmax(z), z.shape)
+        n = int((z > OUTLIER_Z).sum())
+        self._warn(f"KPI '{self.config.kpi.name}' has {n} extreme value(s) (over {OUTLIER_Z:g} robust SDs from the median), the largest "
+                   f"{y[t, u]:,.6g} at {str(self._dates[t])[:10]} (median {med[u]:,.6g}); kept as given. A typo or a unit change "
+                   f"there would dominate the fit: check those rows.")
+    n_obs, n_par = y.size, 3 * len(self._media) + len(self._controls) + 2
+    if n_obs < MIN_OBS_PER_PARAM * n_par:
+        self._warn(f"{n_obs} observation(s) ({len(self._dates)} periods x {y.shape[1]} series) for at least {n_par} parameters "
+                   f"(3 per channel, 1 per control, intercept, noise): under {MIN_OBS_PER_PARAM} per parameter, the posterior will "
+                   f"mostly repeat the priors. Add periods, or fewer channels.")
+    return []
 
 # %% ../nbs/02_data_loader.ipynb #727ff9f8
 @patch
 def load(self: MFFLoader, source: str | Path | pd.DataFrame) -> MFFLoader:
     "Read, validate and align `source` (CSV, parquet or DataFrame). Raises `MFFValidationError` listing every problem."
     self.log, self.warnings, self._panel = [], [], None
-    for a in ("_by_var",):
+    for a in ("_by_var", "_dates"):
         if hasattr(self, a): delattr(self, a)
     problems = self._prepare(source)
     problems += self._check_duplicates()
     if len(self._rows_of(self.config.kpi.name)):
         problems += self._check_grid()
-        self._report_outside()
-        if not problems or all("KPI" not in p or "missing from the period grid" in p for p in problems):
+        if hasattr(self, "_dates"): self._report_outside()  # no KPI period parsed: nothing to align to
+        if hasattr(self, "_dates") and not problems or all("KPI" not in p or "missing from the period grid" in p for p in problems):
             kp = self._load_kpi()
             problems += kp
             if not kp:
                 problems += self._compute_weights() + self._load_media() + self._load_controls() + self._load_auxiliary()
+                if not problems: problems += self._check_finite() + self._data_warnings()
     problems = [p for p in problems if p]
     if problems: raise MFFValidationError(problems, source=self._source)
     self._panel = self._assemble()

@@ -16,7 +16,7 @@ import xarray as xr
 from fastcore.basics import patch
 
 from .data_loader import PanelDataset
-from .model import BayesianMMM, ConvergenceWarning, hdi
+from .model import BayesianMMM, ConvergenceWarning, analysis_compile_kwargs, hdi
 
 # %% auto #0
 __all__ = ['crps', 'panel_slice', 'CVResult', 'Check', 'ModelReview']
@@ -172,7 +172,7 @@ def _prior_shift(self: ModelReview) -> Check:
     import pymc as pm
     m = self.mmm
     free = [v.name for v in m.model.free_RVs]
-    prior = pm.sample_prior_predictive(draws=500, model=m.model, var_names=free, random_seed=0)["prior"].to_dataset()
+    prior = pm.sample_prior_predictive(draws=500, model=m.model, var_names=free, random_seed=0, compile_kwargs=analysis_compile_kwargs())["prior"].to_dataset()
     post = m.results.posterior
     weak = []
     for v in free:

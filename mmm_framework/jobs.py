@@ -31,7 +31,7 @@ from .diagnostics import crps, panel_slice
 
 # %% auto #0
 __all__ = ['STATES', 'FINAL', 'JobError', 'FitSpec', 'log_likelihood_kpi', 'elpd_loo', 'run_fit', 'Job', 'cost_hint',
-           'JobManager', 'read_grid']
+           'stop_executor', 'JobManager', 'read_grid']
 
 # %% ../nbs/09_jobs.ipynb #c213fa31
 STATES = ("queued", "running", "cancelling", "done", "failed", "cancelled", "interrupted")
@@ -60,8 +60,10 @@ def log_likelihood_kpi(mmm) -> xr.DataArray:
     "Pointwise log-likelihood of each observation (chain, draw, obs) on the KPI's own scale."
     import pymc as pm
     from mmm_framework.config import ModelSpecification
+    from mmm_framework.model import analysis_compile_kwargs
     res = mmm._require_fit()
-    ll = pm.compute_log_likelihood(res.trace, var_names=["y"], model=mmm.model, extend_inferencedata=False, progressbar=False)
+    ll = pm.compute_log_likelihood(res.trace, var_names=["y"], model=mmm.model, extend_inferencedata=False, progressbar=False,
+                                   compile_kwargs=analysis_compile_kwargs())
     ll = (ll if isinstance(ll, xr.Dataset) else ll["log_likelihood"].to_dataset())["y"]
     d = mmm.data
     if mmm.model_config.specification == ModelSpecification.MULTIPLICATIVE: jac = -np.log(d.y)  # y_model = log(y / scale)
@@ -222,6 +224,17 @@ def cost_hint(mmm, chains: int | None = None, draws: int | None = None, tune: in
     return round(nodes * (1 + mmm.panel.y.size * steps / 1e6), 1)
 
 
+# %% ../nbs/09_jobs.ipynb #da2a1ef6
+def stop_executor(ex, timeout: float = 10.0) -> int:
+    "Shut a `ProcessPoolExecutor` down without waiting forever; returns how many of its processes had to be killed."
+    procs = list((getattr(ex, "_processes", None) or {}).values())  # the stdlib keeps no public handle on its processes
+    ex.shutdown(wait=False, cancel_futures=True)
+    killed = 0
+    for p in procs:
+        p.join(timeout)
+        if p.is_alive(): p.kill(); p.join(5); killed += 1
+    return killed
+
 # %% ../nbs/09_jobs.ipynb #f47fec92
 class JobManager:
     """Submit fits to Dask (a local cluster started on demand, or `address=` an existing scheduler) or to a process
@@ -296,7 +309,7 @@ class JobManager:
         if self._client is not None: self._client.close()
         if self._cluster is not None: self._cluster.close()
         for slot in self._pool or []:
-            if slot["ex"] is not None: slot["ex"].shutdown(wait=True, cancel_futures=True)
+            if slot["ex"] is not None: stop_executor(slot["ex"])
         self._client = self._cluster = self._pool = None
     def __enter__(self): return self
     def __exit__(self, *exc): self.close()
@@ -460,6 +473,7 @@ class JobManager:
             from concurrent.futures import ProcessPoolExecutor
             slot = next(sl for sl in self._pool if sl["fut"] is None or sl["fut"].done())
             if slot["ex"] is None or getattr(slot["ex"], "_broken", False):  # first use, or its process died: a fresh one
+                if slot["ex"] is not None: stop_executor(slot["ex"], timeout=1)  # reap the broken one's process and threads
                 slot["ex"] = ProcessPoolExecutor(1, mp_context=mp.get_context("spawn"))
             fut = slot["fut"] = slot["ex"].submit(run_fit, spec.model_dump_json(), panel.to_xarray(), _FileChannel(str(self._dir(job_id))))
         else:

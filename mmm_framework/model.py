@@ -7,10 +7,13 @@ Docs: https://mmm-framework.github.io/mmm_framework/model.html.md"""
 # %% ../nbs/05_model.ipynb #31a24854
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
 import json
 import html
 import logging
+import os
 import time
 import warnings
 from dataclasses import dataclass
@@ -26,7 +29,8 @@ from fastcore.basics import patch
 
 from .config import (AdstockConfig, ControlSelectionMethod, Frequency, Likelihood, MediaChannelConfig, MFFConfig,
                                   ModelConfig, ModelSpecification, PoolingType, PriorConfig, Sampler, SaturationConfig,
-                                  SignConstraint, TrendConfig, TrendType, MMMWarning, roi_unit, people_formatters)
+                                  SignConstraint, TrendConfig, TrendType, MMMWarning, roi_unit, people_formatters,
+                                  DEFAULT_RELATIVE_ROI_PRIOR, SATURATION_DEFAULT_PRIORS)
 from .data_checks import COLUMNS as CHECK_COLUMNS, data_checks as panel_checks
 
 logging.getLogger("pymc.sampling.forward").setLevel(logging.WARNING)  # no "Sampling: [y]" lines under every predictive draw
@@ -35,10 +39,25 @@ from .transforms import (adstock_transformation, fourier_basis, saturation_trans
                                       time_index, trend_basis)
 
 # %% auto #0
-__all__ = ['OBS_PER_PARAM_MIN', 'REFIT_TUNE', 'IDENTIFIED_CONTRACTION', 'WEAK_WIDTH', 'ModelBuildError', 'FitCancelled',
-           'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable',
-           'stacked_variable', 'BayesianMMM', 'scaled_prior', 'DataWarning', 'DataCheckError', 'FitProgress',
+__all__ = ['ANALYSIS_MODE', 'CONTROL_EFFECT_SCALE', 'OBS_PER_PARAM_MIN', 'FIT_CACHE_ENV', 'REFIT_TUNE', 'IDENTIFIED_CONTRACTION',
+           'WEAK_WIDTH', 'analysis_compile_kwargs', 'ModelBuildError', 'FitCancelled', 'ConvergenceWarning',
+           'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable', 'stacked_variable',
+           'BayesianMMM', 'scaled_prior', 'DataWarning', 'DataCheckError', 'library_fingerprint', 'FitProgress',
            'BackgroundFit', 'hdi', 'MMMResults', 'identification_label']
+
+# %% ../nbs/05_model.ipynb #6e6385c5
+#: the PyTensor mode of every function that reads a fit (derived quantities, predictive draws, the posterior response
+#: behind curves, what-ifs and the optimizer). Compiling, not evaluating, is their cost: measured on a 104-week national
+#: fit with 4 x 1000 draws, the derived quantities take 1.7 s under FAST_COMPILE (a Python VM over NumPy) against 6.8 s
+#: under Numba with a cold cache (0.4 s warm), and 0.1-0.6 s against 4-22 s for the optimizer's and ROI's functions
+#: (issue 35). Set the environment variable MMM_ANALYSIS_MODE (e.g. NUMBA) or assign this name to choose another mode.
+#: nutpie's sampler always compiles with Numba.
+ANALYSIS_MODE = os.environ.get("MMM_ANALYSIS_MODE", "FAST_COMPILE")
+
+def analysis_compile_kwargs() -> dict:
+    "`compile_kwargs` for PyMC's predictive and deterministic functions (and `pytensor.function`): mode=ANALYSIS_MODE."
+    return {"mode": ANALYSIS_MODE}
+
 
 # %% ../nbs/05_model.ipynb #0074563a
 class ModelBuildError(ValueError):
@@ -241,6 +260,10 @@ def _check_calibration(self: BayesianMMM):
                                   f"component, so no single parameter sets it. Put the prior on the coefficient instead.")
         if tf[ch][1].type.value == "tanh":
             raise ModelBuildError(f"{where}: tanh saturation's `b` shapes the curve as well as scaling it; use hill, logistic or michaelis_menten.")
+        s, coef = tf[ch][1], _coef_param(tf[ch][1])
+        if coef in s.priors and s.priors[coef] != SATURATION_DEFAULT_PRIORS[s.type][coef]:  # a chosen prior is used or rejected, never dropped
+            raise ModelBuildError(f"{where}: the channel's saturation prior on '{coef}' ({s.priors[coef].short()}) cannot be used as well: the "
+                                  f"{kind} prior sets the effect's scale. Drop one (model_config.relative_roi_prior=None puts the priors on the coefficients).")
         if kind == "roi" and (np.isnan(d.spend[..., d.channels.index(ch)]).all() or np.nansum(d.spend[..., d.channels.index(ch)]) <= 0):
             raise ModelBuildError(f"{where}: the channel has no spend, so its ROI is undefined; give it a spend_variable.")
         _no_dims(p, where)
@@ -274,14 +297,34 @@ def channel_effect_priors(self: BayesianMMM) -> dict[str, tuple[str, PriorConfig
     """Channels whose effect has a prior on ROI or on contribution share instead of on the coefficient: {channel: (kind, prior)}.
     A channel's own `roi_prior` / `share_prior` first; else, with `model_config.relative_roi_prior`, every channel with spend
     gets that prior scaled by the panel's KPI per unit of spend (total KPI / total spend of all channels), so the prior is
-    on the business scale whatever the KPI's and the currency's units."""
-    out, rel, d = {}, self.model_config.relative_roi_prior, self.data
+    on the business scale whatever the KPI's and the currency's units (see `relative_roi_prior_for`)."""
+    out, d, tf = {}, self.data, self.channel_transforms()
     spend = np.nansum(d.spend, axis=(0, 1))
     for i, (ch, m) in enumerate(self.channel_configs().items()):
+        rel = self.relative_roi_prior_for(ch, tf[ch][1])
         if m is not None and m.roi_prior is not None: out[ch] = ("roi", m.roi_prior)
         elif m is not None and m.share_prior is not None: out[ch] = ("share", m.share_prior)
         elif rel is not None and spend[i] > 0: out[ch] = ("roi", scaled_prior(rel, float(np.nansum(d.y)) / float(spend.sum()), "relative_roi_prior"))
     return out
+
+#: why a model class cannot put an ROI prior on its channels (None: it can); extensions set their own reason
+BayesianMMM.roi_prior_unsupported = None
+
+@patch
+def relative_roi_prior_for(self: BayesianMMM, channel: str, saturation: SaturationConfig) -> PriorConfig | None:
+    """`model_config.relative_roi_prior` where this model can honour it on `channel`, else None (the coefficient's prior).
+    The default prior applies wherever it can: an additive model whose channel's curve has a pure scale parameter (not
+    tanh). A prior the user chose that cannot be honoured raises instead of being dropped."""
+    cfg = self.model_config
+    rel = cfg.relative_roi_prior
+    if rel is None: return None
+    why = ("specification='multiplicative' (under the log link a channel's ROI depends on every other component)"
+           if cfg.specification == ModelSpecification.MULTIPLICATIVE else self.roi_prior_unsupported
+           or (f"tanh saturation on '{channel}' (its `b` shapes the curve as well as scaling it)" if saturation.type.value == "tanh" else None))
+    if why is None: return rel
+    if rel == DEFAULT_RELATIVE_ROI_PRIOR: return None
+    raise ModelBuildError(f"relative_roi_prior={rel.short()} cannot be honoured with {why}; set model_config.relative_roi_prior=None "
+                          "to put the priors on the coefficients.")
 
 def scaled_prior(p: PriorConfig, c: float, where: str) -> PriorConfig:
     "The prior of c * X (c > 0) from X's prior `p` (each parameter multiplied, divided, shifted by log c, or kept)."
@@ -501,6 +544,26 @@ def _trend(self: BayesianMMM, t):
     return phi @ (beta * sqrt_psd)
 
 # %% ../nbs/05_model.ipynb #3045d0bd
+#: default control effect: 1 prior SD of the KPI's scale (its mean) at the control's most extreme observed value
+CONTROL_EFFECT_SCALE = 0.5
+
+@patch
+def control_priors(self: BayesianMMM) -> dict[str, PriorConfig]:
+    """The coefficient prior of each control (per SD of the standardised control): the control's own `prior` where given, else
+    Normal(0, s) (HalfNormal(s) when sign-constrained) with s = CONTROL_EFFECT_SCALE / the control's largest |standardised value|,
+    so that at its most extreme observed value every control moves the KPI by about half its scale (one prior SD), whether it is
+    a smooth price index or a one-week event (a spike 12 SDs out, under a per-SD N(0, 1), allowed the KPI to swing 20x)."""
+    d, ccfg = self.data, {c.name: c for c in self.panel.config.controls}
+    z = np.abs((d.z - d.z_mean) / d.z_sd).reshape(-1, len(d.controls))
+    out = {}
+    for k, c in enumerate(d.controls):
+        m = ccfg.get(c)
+        if m is not None and m.prior is not None: out[c] = m.prior; continue
+        s = round(CONTROL_EFFECT_SCALE / max(float(z[:, k].max()), 0.5), 4)
+        signed = m is not None and m.sign_constraint != SignConstraint.NONE
+        out[c] = PriorConfig(distribution="half_normal", params={"sigma": s}) if signed else PriorConfig(distribution="normal", params={"mu": 0, "sigma": s})
+    return out
+
 def _noise_guess(d) -> float:
     "Rough observation-noise SD of the scaled KPI (from first differences, median over series): sets the horseshoe's global scale."
     ys = d.y / d.y_scale[None, :]
@@ -514,7 +577,7 @@ def _controls(self: BayesianMMM, Z):
     if K == 0: return pt.zeros((Z.shape[0], Z.shape[1], 0))
     ccfg = {c.name: c for c in self.panel.config.controls}
     sign = np.array([{"positive": 1.0, "negative": -1.0, "none": 0.0}[ccfg[c].sign_constraint.value] if c in ccfg else 0.0 for c in d.controls])
-    priors = [ccfg[c].resolved_prior() if c in ccfg else PriorConfig(distribution="normal", params={"mu": 0, "sigma": 1}) for c in d.controls]
+    priors = list(self.control_priors().values())
     sel = cfg.control_selection
     shrink = np.array([sel.method != ControlSelectionMethod.NONE and c not in sel.exclude for c in d.controls])
     if sel.method == ControlSelectionMethod.HORSESHOE and shrink.any():
@@ -637,14 +700,19 @@ def data_checks(self: BayesianMMM) -> pd.DataFrame:
     if getattr(self, "_data_checks", None) is None: self._data_checks = self._find_data_problems()
     return self._data_checks.copy()
 
+def _observed_count(v) -> int:
+    "Finite values held by an observed variable's data (a constant, a data container, or a graph of them)."
+    a = v.get_value() if hasattr(v, "get_value") else (v.data if hasattr(v, "data") else v.eval(mode="FAST_COMPILE"))
+    return int(np.isfinite(np.asarray(a, dtype=float)).sum())
+
 @patch
 def _find_data_problems(self: BayesianMMM) -> pd.DataFrame:
     out = panel_checks(self.panel)
     free = {v.name for v in self.model.free_RVs}
     n_par = sum(int(np.prod(s)) for k, s in self.model.eval_rv_shapes().items() if k in free)
-    n_obs = int(np.isfinite(self.data.y).sum())
+    n_obs = sum(_observed_count(self.model.rvs_to_values[rv]) for rv in self.model.observed_RVs)  # KPI, and mediators, surveys, lift tests
     if n_obs < OBS_PER_PARAM_MIN * n_par:
-        row = ("observations_per_parameter", "too few observations", "KPI", "error" if n_obs < n_par else "warning",
+        row = ("observations_per_parameter", "too few observations", "observed data", "error" if n_obs < n_par else "warning",
                f"{n_obs} observations for {n_par} sampled parameters ({n_obs / n_par:.1f} each, want >= {OBS_PER_PARAM_MIN:g})",
                "add periods or geos, or simplify the model (fewer controls, lower seasonality order, linear trend, no pooling terms).")
         out = pd.concat([out, pd.DataFrame([row], columns=CHECK_COLUMNS)], ignore_index=True)
@@ -678,6 +746,55 @@ def _check_sampler(name) -> Sampler:
             raise ImportError("nuts_sampler='nutpie' needs nutpie: `pip install nutpie`, or use nuts_sampler='pymc'.")
     return s
 
+# %% ../nbs/05_model.ipynb #4c6a375a
+#: the environment variable naming a folder of fits to reuse: when it is set, `fit` keeps each seeded fit there and a
+#: later identical fit (same data, configs, arguments, library sources and installed packages) loads it instead of
+#: sampling (and compiling) again. The test suite sets it; set it yourself to make a notebook's re-runs instant.
+FIT_CACHE_ENV = "MMM_FIT_CACHE"
+
+@functools.cache
+def library_fingerprint() -> str:
+    "Hash of this library's source files and of every installed package's version: a fit made under others is not reused."
+    from importlib import metadata
+    h, root = hashlib.sha256(), Path(importlib.import_module("mmm_framework").__file__).parent
+    for p in sorted(root.rglob("*.py")): h.update(str(p.relative_to(root)).encode() + p.read_bytes())
+    for d in sorted(f"{(d.metadata['Name'] or '').lower()}=={d.version}" for d in metadata.distributions()): h.update(d.encode())
+    return h.hexdigest()[:16]
+
+def _digest_dataset(h, ds: xr.Dataset):
+    "Feed every variable (name, dtype, shape, values) and the attributes of `ds` to the hash `h`."
+    h.update(json.dumps(ds.attrs, sort_keys=True, default=str).encode())
+    for name in sorted(map(str, ds.variables)):
+        a = np.asarray(ds[name].values)
+        h.update(f"{name}:{a.dtype}:{a.shape}".encode())
+        h.update(a.astype(str).tobytes() if a.dtype == object else np.ascontiguousarray(a).tobytes())
+
+@patch
+def fit_cache_path(self: BayesianMMM, args: dict) -> Path | None:
+    """The folder under $MMM_FIT_CACHE for this model fitted with `args` (None when the variable is unset): keyed by the
+    model's inputs as `save` writes them (configs, extension data, the panel's values), `args` and `library_fingerprint()`."""
+    import tempfile
+    root = os.environ.get(FIT_CACHE_ENV)
+    if not root: return None
+    h = hashlib.sha256((library_fingerprint() + json.dumps(args, sort_keys=True, default=str)).encode())
+    held, self.results = self.results, None  # the inputs only, never an earlier fit's trace
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            self.save(d)
+            for p in sorted(Path(d).glob("*.json")): h.update(p.name.encode() + p.read_bytes())
+    finally: self.results = held
+    _digest_dataset(h, self.panel.to_xarray())
+    return Path(root) / f"{type(self).__name__}-{h.hexdigest()[:24]}"
+
+def _keep_fit(mmm: BayesianMMM, path: Path):
+    "Save a fitted model to `path` atomically (written aside, renamed into place; another process's copy may land first)."
+    import shutil
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    mmm.save(tmp)
+    try: tmp.rename(path)
+    except OSError: shutil.rmtree(tmp, ignore_errors=True)
+
+
 # %% ../nbs/05_model.ipynb #2e8c38d9
 REFIT_TUNE = 300  # warm-up of a refit after a prior change PSIS cannot absorb
 
@@ -693,7 +810,9 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     few hundred steps and the compiled sampler is reused. `progress`: a `FitProgress` the sampler writes to. `stop`: a
     callable polled while nutpie samples (about 5 times a second); when it returns True the sampler is stopped and
     `FitCancelled` raised (other samplers check it before and after sampling only). `accept_findings`: ids of
-    `data_checks()` errors to fit through anyway (each is still warned about)."""
+    `data_checks()` errors to fit through anyway (each is still warned about). With $MMM_FIT_CACHE set (`FIT_CACHE_ENV`), a
+    seeded fit without `reuse`, `progress` or `stop` is kept there, and an identical one is loaded from there
+    (`results.cache_path` names the folder, `results.from_cache` says whether it was loaded)."""
     self._check_data(accept_findings)
     cfg = self.model_config
     if reuse is not None:
@@ -710,6 +829,13 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     free = [v.name for v in self.model.free_RVs]
     draws, tune = draws or cfg.draws, (cfg.tune if tune is None else tune)
     seed, ta = (cfg.seed if random_seed is None else random_seed), (target_accept or cfg.target_accept)
+    cache = None if seed is None or reuse is not None or progress is not None or stop is not None else self.fit_cache_path(
+        dict(sampler=sampler.value, draws=draws, tune=tune, chains=chains, seed=seed, target_accept=ta, accept=sorted(accept_findings), **kwargs))
+    if cache is not None and (cache / "meta.json").exists():
+        self.results = _saved_results(self, cache)
+        self.results.cache_path, self.results.from_cache = cache, True
+        self.results.diagnostics.update(method="nuts", tune=int(tune))
+        return self.results
     t0 = time.perf_counter()
     if progress is not None:
         progress.start(chains, draws + max(tune, 1), live=sampler == Sampler.NUTPIE)
@@ -735,6 +861,7 @@ def fit(self: BayesianMMM, draws: int | None = None, tune: int | None = None, ch
     trace = self._with_coefficients(trace)
     self.results = MMMResults(self, trace, fit_seconds=time.perf_counter() - t0, sampler=sampler.value)
     self.results.diagnostics.update(method="nuts", tune=int(tune))
+    if cache is not None: _keep_fit(self, cache); self.results.cache_path = cache
     if progress is not None: progress.finish()
     return self.results
 
@@ -745,7 +872,7 @@ def _with_coefficients(self: BayesianMMM, trace):
     names = getattr(self, "_coef_derived", [])
     if not names: return trace
     post = trace["posterior"].to_dataset()
-    der = pm.compute_deterministics(post, var_names=names, model=self.model, progressbar=False)
+    der = pm.compute_deterministics(post, var_names=names, model=self.model, progressbar=False, compile_kwargs=analysis_compile_kwargs())
     trace["posterior"] = xr.DataTree(post.assign({n: der[n] for n in names}))
     return trace
 
@@ -965,6 +1092,8 @@ class MMMResults:
         self.mmm, self.trace, self.fit_seconds, self.sampler = mmm, trace, fit_seconds, sampler
         self.diagnostics = self._diagnostics()
         self._derived = None
+        self.cache_path: Path | None = None  # the $MMM_FIT_CACHE folder that keeps this fit (see `fit`), if any
+        self.from_cache = False  # whether `fit` loaded it from there instead of sampling
         self._warn()
 
     @property
@@ -984,7 +1113,7 @@ class MMMResults:
 @patch
 def _warn(self: MMMResults):
     d, problems = self.diagnostics, []
-    if d["divergences"]: problems.append(f"{d['divergences']} divergent transitions (try target_accept=0.95+ or tighter priors)")
+    if d["divergences"]: problems.append(f"{d['divergences']} divergent transitions (try target_accept=0.98 or tighter priors)")
     if d["rhat_max"] > 1.01: problems.append(f"R-hat up to {d['rhat_max']:.3f} > 1.01 (run more tune/draws, or check multimodality)")
     if d["ess_bulk_min"] < 100 * d["chains"] or d["ess_tail_min"] < 100 * d["chains"]:
         problems.append(f"effective sample size as low as {min(d['ess_bulk_min'], d['ess_tail_min']):.0f} (draw more)")
@@ -1019,7 +1148,8 @@ def derived(self: MMMResults) -> xr.Dataset:
     "Posterior of the deterministic parts, on the model's (scaled) KPI."
     if self._derived is None:
         names = _DERIVED + [n for n in getattr(self.mmm, "extra_derived", ()) if n in self.mmm.model.named_vars]  # extension models add theirs
-        self._derived = pm.compute_deterministics(self.posterior, var_names=names, model=self.mmm.model, progressbar=False)
+        self._derived = pm.compute_deterministics(self.posterior, var_names=names, model=self.mmm.model, progressbar=False,
+                                                   compile_kwargs=analysis_compile_kwargs())
     return self._derived
 
 @patch
@@ -1112,7 +1242,8 @@ def prior_roi_samples(self: BayesianMMM, samples: int = 500, random_seed: int | 
     hyper = self.model["hyper"].get_value().tobytes() if "hyper" in self.model.named_vars else b""
     key, cache = (samples, random_seed, hyper), self.__dict__.setdefault("_prior_roi_cache", {})
     if random_seed is not None and key in cache: return cache[key]
-    pp = pm.sample_prior_predictive(draws=samples, model=self.model, var_names=["channel_contribution", "mu"], random_seed=random_seed)
+    pp = pm.sample_prior_predictive(draws=samples, model=self.model, var_names=["channel_contribution", "mu"], random_seed=random_seed,
+                                    compile_kwargs=analysis_compile_kwargs())
     pr = pp["prior"].to_dataset()
     c = self._contribution_kpi(pr["channel_contribution"].transpose("chain", "draw", "date", "series", "channel"), pr["mu"])
     spend = np.nansum(self.data.spend, axis=(0, 1))
@@ -1162,7 +1293,8 @@ def lift_test_summary(self: BayesianMMM, hdi_prob: float = 0.9) -> pd.DataFrame:
     "Each lift test: what it measured (and its SE) beside what the fitted model implies, with an HDI."
     tests = self.model_config.lift_tests
     if not tests: raise ValueError("the model has no lift tests: add them with ModelConfigBuilder().with_lift_test(...).")
-    der = pm.compute_deterministics(self._require_fit().posterior, var_names=["lift_test_implied"], model=self.model, progressbar=False)
+    der = pm.compute_deterministics(self._require_fit().posterior, var_names=["lift_test_implied"], model=self.model, progressbar=False,
+                                   compile_kwargs=analysis_compile_kwargs())
     out = _interval_frame(der["lift_test_implied"], hdi_prob, ["lift_test"])
     out.insert(0, "kind", ["lift" if t.lift is not None else "roi" for t in tests])
     out.insert(1, "measured", [t.lift if t.lift is not None else t.roi for t in tests])
@@ -1253,7 +1385,8 @@ def _to_kpi(self: BayesianMMM, da: xr.DataArray) -> xr.DataArray:
 @patch
 def sample_prior_predictive(self: BayesianMMM, samples: int = 500, random_seed: int | None = None) -> xr.Dataset:
     "Prior draws of the expected KPI (`mu`) and of the observed KPI (`y`), in KPI units: dims (sample, date, series)."
-    pp = pm.sample_prior_predictive(draws=samples, model=self.model, var_names=["mu", "y"], random_seed=random_seed)
+    pp = pm.sample_prior_predictive(draws=samples, model=self.model, var_names=["mu", "y"], random_seed=random_seed,
+                                    compile_kwargs=analysis_compile_kwargs())
     prior = pp["prior"].to_dataset()["mu"]
     y = pp["prior_predictive"].to_dataset()["y"]
     out = xr.Dataset({"mu": self._to_kpi(prior), "y": self._to_kpi(y)})
@@ -1264,7 +1397,7 @@ def sample_posterior_predictive(self: BayesianMMM, random_seed: int | None = Non
     "Posterior draws of `mu` (parameter uncertainty) and `y` (plus observation noise) on the training data, in KPI units."
     res = self._require_fit()
     pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["y"], random_seed=random_seed, progressbar=False,
-                                      freeze_vars=[v.name for v in self.model.free_RVs])
+                                      freeze_vars=[v.name for v in self.model.free_RVs], compile_kwargs=analysis_compile_kwargs())
     return xr.Dataset({"mu": self._to_kpi(res.derived()["mu"]), "y": self._to_kpi(pp["posterior_predictive"].to_dataset()["y"])})
 
 # %% ../nbs/05_model.ipynb #82423a72
@@ -1315,7 +1448,7 @@ def predict_samples(self: BayesianMMM, X_media, X_controls=None, dates=None, ran
         pm.set_data(self._design(all_dates, x_all, z_all), coords={"date": all_dates}, model=self.model)
         frozen = [v.name for v in self.model.free_RVs] + [k for k in getattr(self, "_data_coefs", []) if k in res.posterior]  # ROI-prior coefficients: as fitted
         pp = pm.sample_posterior_predictive(res.trace, model=self.model, var_names=["mu", "y"], predictions=True, freeze_vars=frozen,
-                                            random_seed=random_seed, progressbar=False)
+                                            random_seed=random_seed, progressbar=False, compile_kwargs=analysis_compile_kwargs())
     finally:
         pm.set_data(self._design(d.dates, d.x, d.z), coords={"date": d.dates}, model=self.model)
     pred = pp["predictions"].to_dataset()
@@ -1351,14 +1484,18 @@ def load(cls: BayesianMMM, path: str | Path) -> BayesianMMM:
     panel = PanelDataset.from_xarray(xr.load_dataset(path / "panel.nc"))
     return _attach_saved_fit(cls(panel, ModelConfig.from_json((path / "model_config.json").read_text())), path)
 
+def _saved_results(mmm: BayesianMMM, path: Path) -> MMMResults:
+    "The fit saved in `path`, as results of `mmm` (a model of the same structure)."
+    meta = json.loads((path / "meta.json").read_text())
+    trace = xr.open_datatree(path / "trace.nc").load()
+    return MMMResults(mmm, trace, fit_seconds=meta.get("fit_seconds", float("nan")), sampler=meta.get("sampler", ""))
+
 def _attach_saved_fit(mmm: BayesianMMM, path: Path) -> BayesianMMM:
     "Reattach the trace saved in `path` (if the model was fitted) to a rebuilt model; extension models' `load` uses it too."
-    meta = json.loads((path / "meta.json").read_text())
-    if meta["fitted"]:
-        trace = xr.open_datatree(path / "trace.nc").load()
+    if json.loads((path / "meta.json").read_text())["fitted"]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # it warned when it was fitted
-            mmm.results = MMMResults(mmm, trace, fit_seconds=meta.get("fit_seconds", float("nan")), sampler=meta.get("sampler", ""))
+            mmm.results = _saved_results(mmm, path)
     return mmm
 
 # %% ../nbs/05_model.ipynb #5f33b6ff

@@ -1,7 +1,14 @@
 """Shared helpers: small MFF frames built row by row, so each test states exactly what the file holds."""
+import functools
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+
+# identical seeded fits across tests (and the notebooks under `make test`) are made once and reloaded (BayesianMMM.fit)
+os.environ.setdefault("MMM_FIT_CACHE", str(Path(__file__).parents[1] / ".cache" / "fits"))
 
 COLS = ["Period", "Geography", "Product", "Campaign", "Outlet", "Creative", "VariableName", "VariableValue"]
 
@@ -32,32 +39,23 @@ def national():
                  rows("Search", lambda i: 5.0 + i, d), rows("Price", lambda i: 9.0 + 0.1 * i, d))
 
 
+@functools.cache
 def tiny_geo_fit_path():
-    """A small fitted geo model (3 geos x 52 weeks x 2 channels), fitted once and kept on disk (netCDF + JSON) under
-    .cache/fixtures, keyed by the model code, so UI tests and apps in other processes load the same fit in seconds."""
-    import hashlib
-    import os
-    import shutil
+    """A small fitted geo model (3 geos x 52 weeks x 2 channels), fitted once and kept on disk (netCDF + JSON) in the fit
+    cache ($MMM_FIT_CACHE, keyed by the library's sources and installed packages), so UI tests and apps in other
+    processes load the same fit in seconds."""
     import warnings
-    from pathlib import Path
 
     import mmm_framework.model as M
     from mmm_framework.builders import ModelConfigBuilder
     from mmm_framework.data_loader import load_mff
     from mmm_framework.datasets import simulate_mmm
-    key = hashlib.sha256(Path(M.__file__).read_bytes()).hexdigest()[:12]
-    path = Path(__file__).parents[1] / ".cache" / "fixtures" / f"tiny_geo_{key}"
-    if not (path / "meta.json").exists():
-        df, truth = simulate_mmm(n_periods=52, n_geos=3, channels=("TV", "Search"), seed=5)
-        mmm = M.BayesianMMM(load_mff(df, truth.config), ModelConfigBuilder().with_kpi("Sales").build())
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", M.ConvergenceWarning)
-            mmm.fit(draws=150, tune=150, chains=2, random_seed=1, nuts_sampler="nutpie")
-        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")  # pytest workers may race: write aside, rename into place once
-        mmm.save(tmp)
-        try: tmp.rename(path)
-        except OSError: shutil.rmtree(tmp)  # another worker's copy landed first (same seed, same fit)
-    return path
+    df, truth = simulate_mmm(n_periods=52, n_geos=3, channels=("TV", "Search"), seed=5)
+    mmm = M.BayesianMMM(load_mff(df, truth.config), ModelConfigBuilder().with_kpi("Sales").build())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", M.ConvergenceWarning)
+        mmm.fit(draws=150, tune=150, chains=2, random_seed=1, nuts_sampler="nutpie")
+    return mmm.results.cache_path
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ Foreign cases (files under tests/data/foreign, see its README for licences and h
 - `mpr-*`: pymc-labs/mmm-param-recovery's data generator, the presets behind PyMC Labs' published PyMC-Marketing vs
   Meridian comparison (small_business national, growing_business 2 geos, medium_business 8 geos), at that benchmark's seed.
 - `pmm-example`: PyMC-Marketing's `data/mmm_example.csv`, truth from the process its MMM example notebook documents.
+- `meridian-rf`: google/meridian's RF simulation notebook's process, re-run in NumPy (20 geos, 3 impression + 1 RF channel).
 
     from corpus import CASES, load_case
     case = load_case("adv-hill")  # Case
@@ -127,6 +128,67 @@ def _pmm_example() -> Case:
     wide = d.rename(columns={"date_week": "date"})[["date", "x1", "x2", "event_1", "event_2", "y"]]
     return Case("pmm-example", "pymc-labs/pymc-marketing data/mmm_example.csv (MMM example notebook's process)", wide,
                 ["x1", "x2"], ["event_1", "event_2"], con)
+
+
+def _meridian_adstock(x: np.ndarray, alpha: np.ndarray, max_lag: int = 8) -> np.ndarray:
+    "Meridian's adstock along axis 1 (geo, time, channel): weights alpha^l, l = 0..max_lag, normalised to sum 1."
+    lags = np.arange(max_lag + 1)
+    w = alpha[None, :] ** lags[:, None]; w = w / w.sum(0)  # (lag, channel)
+    out = np.zeros_like(x, dtype=float)
+    for l in lags: out[:, l:] += w[l][None, None, :] * x[:, : x.shape[1] - l]
+    return out
+
+
+def meridian_rf(seed: int = 1320, n_geos: int = 20, n_times: int = 156) -> Case:
+    """google/meridian's RF simulation (demo/RF_Data_Simulation_for_Meridian.ipynb), re-run in NumPy with the process its
+    notebook documents (the notebook draws with TensorFlow Probability, so the numbers differ from its CSVs; the process
+    is the same): populations U(1e5, 1e6); two controls N(0, 3), standardised; impressions per capita
+    max(N(1, .5) + N(.8, .5)_t + N(0, .5)_gt, 0) for 3 impression channels and 1 reach & frequency channel; reach ~
+    N(p(1 - e^-ipc), p e^-ipc (1 - e^-ipc)), frequency = impressions / reach; media per capita divided by its median over
+    non-zero values; Meridian's default priors for the Hill-adstock parameters (alpha U(0, 1); impression channels: ec
+    TruncatedNormal(0.8, 0.8, 0.1, 10), slope 1; RF: ec 0.1 + LogNormal(0.7, 0.4), slope LogNormal(0.7, 0.4)); geo
+    coefficients exp(N(0.9, 0.1) + HalfNormal(0.18) N(0, 1)); KPI per capita max(tau_g + controls + noise + mu_t, 0) +
+    media, tau_g N(15, 1.2), mu_t N(0, 2) each week, noise N(0, 0.5); cost per impression U(0.011, 0.012); revenue per
+    conversion U(0.0345, 0.0355). The KPI here is revenue (conversions x value), as the Meridian demo fits it. The RF
+    channel enters our model as its impressions (we have no reach & frequency family): its truth is Meridian's RF curve."""
+    rng = np.random.default_rng(seed)
+    G, T, M = n_geos, n_times, 4
+    p = rng.uniform(1e5, 1e6, G)
+    z = rng.normal(0, 3, (G, T, 2)); zs = (z - z.mean((0, 1))) / z.std((0, 1))
+    ipc = np.maximum(rng.normal(1, 0.5, M) + rng.normal(0.8, 0.5, (T, M))[None] + rng.normal(0, 0.5, (G, T, M)), 0.0)
+    imp = np.round(ipc * p[:, None, None])
+    i_rf = ipc[..., 3]
+    reach = np.round(rng.normal(p[:, None] * (1 - np.exp(-i_rf)), np.sqrt(p[:, None] * (np.exp(-i_rf) - np.exp(-2 * i_rf)))))
+    reach = np.clip(reach, 0, None)
+    freq = np.divide(imp[..., 3], reach, out=np.zeros_like(reach), where=reach > 0)
+    med = lambda a: np.median(a[a > 0])
+    x_imp = imp[..., :3] / p[:, None, None]; x_imp = x_imp / np.array([med(x_imp[..., m]) for m in range(3)])
+    rpc = reach / p[:, None]; rpc = rpc / med(rpc)
+    from scipy.stats import truncnorm
+    alpha = rng.uniform(0, 1, M)
+    ec_m = truncnorm.rvs((0.1 - 0.8) / 0.8, (10 - 0.8) / 0.8, loc=0.8, scale=0.8, size=3, random_state=rng)
+    ec_rf, slope_rf = 0.1 + rng.lognormal(0.7, 0.4), rng.lognormal(0.7, 0.4)
+    hill = lambda x, ec, s: np.where(x > 0, x ** s / (x ** s + ec ** s), 0.0)
+    media = np.concatenate([hill(_meridian_adstock(x_imp, alpha[:3]), ec_m[None, None, :], 1.0),
+                            _meridian_adstock((rpc * hill(freq, ec_rf, slope_rf))[..., None], alpha[3:])], axis=-1)  # (G, T, M)
+    beta = np.exp(rng.normal(0.9, 0.1, M)[None] + np.abs(rng.normal(0, 0.18, M))[None] * rng.normal(0, 1, (G, M)))
+    gamma = rng.normal(3.5, 0.5, 2)[None] + np.abs(rng.normal(0, 0.3, 2))[None] * rng.normal(0, 1, (G, 2))
+    tau, mu_t, eps = rng.normal(15, 1.2, G), rng.normal(0, 2, T), rng.normal(0, 0.5, (G, T))
+    value = rng.uniform(0.0345, 0.0355, (G, T))
+    base = np.maximum(tau[:, None] + np.einsum("gtc,gc->gt", zs, gamma) + eps + mu_t[None], 0.0)
+    con = media * beta[:, None, :] * p[:, None, None] * value[..., None]  # revenue each channel added (G, T, M)
+    y = (base * p[:, None]) * value + con.sum(-1)
+    cost = imp * rng.uniform(0.011, 0.012, M)[None, None, :]
+    chans = [f"Channel{m}" for m in range(M)]
+    dates = pd.date_range("2021-01-25", periods=T, freq="7D")
+    geos = [f"Geo{g}" for g in range(G)]
+    flat = lambda a: np.asarray(a).transpose(1, 0, *range(2, np.ndim(a))).reshape(T * G, *np.shape(a)[2:])  # date-major rows
+    wide = pd.DataFrame({"date": np.repeat(dates, G), "geo": np.tile(geos, T), **{c: flat(cost)[:, m] for m, c in enumerate(chans)},
+                         "sentiment_score": flat(z)[:, 0], "competitor_activity_score": flat(z)[:, 1], "y": flat(y),
+                         "population": np.tile(np.round(p), T)})
+    contributions = pd.DataFrame({c: flat(con)[:, m] for m, c in enumerate(chans)})
+    return Case("meridian-rf", "google/meridian demo/RF_Data_Simulation_for_Meridian.ipynb's process, in NumPy", wide, chans,
+                ["sentiment_score", "competitor_activity_score"], contributions)
 
 
 # ---------------------------------------------------------------- adversarial generators
@@ -278,6 +340,7 @@ CASES = {
     "mpr-growing": lambda: _mpr("growing_business", "mpr-growing"),
     "mpr-medium": lambda: _mpr("medium_business", "mpr-medium"),
     "pmm-example": _pmm_example,
+    "meridian-rf": meridian_rf,
     "adv-hill": adv_hill,
     "adv-saturated-trend": adv_saturated_trend,
     "adv-geo-sizes": adv_geo_sizes,

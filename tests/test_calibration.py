@@ -11,7 +11,7 @@ from mmm_framework import config as C
 from mmm_framework.builders import ModelConfigBuilder
 from mmm_framework.data_loader import load_mff
 from mmm_framework.datasets import simulate_mmm
-from mmm_framework.model import BayesianMMM, ConvergenceWarning, ModelBuildError
+from mmm_framework.model import BayesianMMM, ConvergenceWarning, ModelBuildError, analysis_compile_kwargs
 
 WINDOW = ("2023-04-03", "2023-06-26")  # 13 weeks inside the 104-week sample
 
@@ -66,7 +66,7 @@ def test_roi_prior_comes_back_from_the_prior_predictive(data):
     df, truth = data
     prior = C.PriorConfig(distribution="log_normal", params={"mu": float(np.log(2.0)), "sigma": 0.3})
     panel = load_mff(df, _with_roi_prior(truth, "TV", prior))
-    m = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").build())
+    m = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").build().replace(relative_roi_prior=None))  # Search on its coefficient
     assert "saturation_roi" in m.model.named_vars and m.channel_effect_priors() == {"TV": ("roi", prior)}
     pr = m.prior_roi(samples=2000, random_seed=1)
     expected = np.exp(np.log(2.0) + 0.3 ** 2 / 2)  # LogNormal mean
@@ -84,11 +84,32 @@ def test_share_prior_comes_back_from_the_prior_predictive(data):
     pp = m.prior_roi(samples=2000, random_seed=2)
     assert pp.prior_on.to_dict() == {"TV": "roi", "Search": "share"}
     import pymc as pm
-    draws = pm.sample_prior_predictive(draws=2000, model=m.model, var_names=["channel_contribution", "mu"], random_seed=2)["prior"].to_dataset()
+    draws = pm.sample_prior_predictive(draws=2000, model=m.model, var_names=["channel_contribution", "mu"], random_seed=2,
+                                    compile_kwargs=analysis_compile_kwargs())["prior"].to_dataset()
     c = m._contribution_kpi(draws["channel_contribution"].transpose("chain", "draw", "date", "series", "channel"), draws["mu"])
     share = (c.sel(channel="Search").sum(("date", "series")) / np.nansum(m.data.y)).values.ravel()
     assert share.mean() == pytest.approx(0.10, rel=0.03)  # Beta(4, 36) mean; MC error ~1.5%
     assert pp.loc["TV", "median"] == pytest.approx(1.0, rel=0.04)  # LogNormal(0, 0.3) median
+
+
+def test_default_roi_prior_applies_where_it_can(data):
+    "The default: every spend channel's ROI prior is LogNormal(-1.2, 1) x the panel's KPI per unit of spend, where it can hold."
+    df, truth = data
+    panel = load_mff(df, truth.config)
+    m = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").build())
+    assert {k: kind for k, (kind, _) in m.channel_effect_priors().items()} == {"TV": "roi", "Search": "roi"}
+    ratio = np.nansum(m.data.y) / np.nansum(m.data.spend)
+    pr = m.prior_roi(samples=2000, random_seed=3)
+    assert pr["median"].values == pytest.approx(np.exp(-1.2) * ratio, rel=0.08)  # LogNormal median; MC error of 2000 draws ~3%
+    assert (pr.hdi_low >= 0).all() and (pr.hdi_high <= 2.0 * ratio).all()  # the stated bounds: no ROI beyond 2x KPI per spend
+    mult = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").with_specification("multiplicative").build())
+    assert mult.channel_effect_priors() == {}  # the default cannot hold under the log link: the coefficients' priors instead
+    assert mult.model_config.intercept_prior.params == {"mu": 0, "sigma": 2}  # and the log scale's intercept default
+    tanh = BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").build().replace(saturation={"type": "tanh"}))
+    assert tanh.channel_effect_priors() == {}
+    chosen = C.PriorConfig(distribution="log_normal", params={"mu": -1.0, "sigma": 0.5})
+    with pytest.raises(ModelBuildError, match=r"relative_roi_prior=LogNormal\(mu=-1, sigma=0.5\) cannot be honoured with specification"):
+        BayesianMMM(panel, ModelConfigBuilder().with_kpi("Sales").with_specification("multiplicative").build().replace(relative_roi_prior=chosen))
 
 
 def test_roi_prior_channels_respond_to_new_media(data):

@@ -66,6 +66,34 @@ def test_file_formats_give_identical_panels(national, tmp_path, fmt):
         np.testing.assert_allclose(getattr(a, k).values, getattr(b, k).values)
 
 
+def test_csv_separator_decimal_thousands_and_encoding_are_read(national, tmp_path):
+    "A European CSV (';', decimal comma, '.' thousands, latin-1): each parsing option changes what loads, or is inferred and said."
+    from mmm_framework.config import MFFColumnConfig
+    want = load_mff(national, SIMPLE)
+    big = national.assign(VariableValue=national.VariableValue * 1000)  # values >= 1,000 so a thousands mark appears
+    eu = big.assign(VariableValue=[f"{v:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".") for v in big.VariableValue],
+                    Geography="Zürich")
+    path = tmp_path / "eu.csv"
+    path.write_bytes(eu.to_csv(index=False, sep=";").encode("latin-1"))
+    cols = dict(delimiter=";", decimal=",", thousands=".", encoding="latin-1")
+    p = load_mff(path, SIMPLE.replace(columns=MFFColumnConfig(**cols)))
+    np.testing.assert_allclose(p.y.values, want.y.values * 1000)
+    assert list(p.coords["geo"]) == ["Zürich"]  # decoded as latin-1
+    with pytest.raises(MFFValidationError, match="encoding='latin-1'"):  # the default, UTF-8, names the fix
+        load_mff(path, SIMPLE.replace(columns=MFFColumnConfig(**{**cols, "encoding": "utf-8"})))
+    with pytest.raises(MFFValidationError):  # without the thousands mark, '100.000,00' is not a number
+        load_mff(path, SIMPLE.replace(columns=MFFColumnConfig(**{**cols, "thousands": None})))
+    # inferred when not given: the separator from the header, the decimal comma from the values (said in the notes)
+    plain = national.assign(VariableValue=[f"{v:.2f}".replace(".", ",") for v in national.VariableValue])
+    (tmp_path / "semi.csv").write_text(plain.to_csv(index=False, sep=";"))
+    from mmm_framework.data_loader import read_mff
+    df, _ = read_mff(tmp_path / "semi.csv")
+    assert any("';'" in n for n in df.attrs["read_notes"]) and any("decimal comma" in n for n in df.attrs["read_notes"])
+    np.testing.assert_allclose(load_mff(tmp_path / "semi.csv", SIMPLE).y.values, want.y.values)
+    with pytest.raises(MFFValidationError):  # a separator that is not the file's is honoured, not second-guessed
+        load_mff(tmp_path / "semi.csv", SIMPLE.replace(columns=MFFColumnConfig(delimiter="|")))
+
+
 def test_unsupported_extension(tmp_path):
     (tmp_path / "d.xlsx").write_text("x")
     with pytest.raises(ValueError, match=r"\.csv .* or \.parquet"):

@@ -1,6 +1,7 @@
-"""mmm_extensions: NestedMMM recovery (partially observed and survey-only mediators), what the configs change in the graph,
-what is rejected, save/load; MultivariateMMM recovery of cross effects and correlation; control selection
-(spike-and-slab, horseshoe) finding the controls that matter."""
+"""mmm_extensions: what the configs change in the graph, what is rejected, parts that add up, save/load, what-ifs, reports
+and dashboards of NestedMMM, MultivariateMMM and CombinedMMM; control selection's settings. Fits here are short (their
+numbers are not judged): recovery of each model's truth (mediated paths, cross effects, correlation, controls that matter)
+is evidence from full-size fits in benchmarks/bench_extensions.py, judged by tests/test_evidence.py."""
 import warnings
 
 import numpy as np
@@ -27,19 +28,13 @@ def make(sim, cfg_nested, model_config=None, **kw):
                      mediator_data=kw.pop("mediator_data", sim.mediator_data), **kw)
 
 
-def coverage(model, sim):
-    "Share of the true non-zero paths (direct, via awareness, total) inside the 90% HDI."
-    eff = model.compute_mediation_effects()
-    truth = sim.effects["effect"]
-    idx = [i for i in truth.index if i in eff.index]
-    inside = [(eff.loc[i, "hdi_low"] <= truth[i] <= eff.loc[i, "hdi_high"]) for i in idx]
-    return float(np.mean(inside)), eff
+SHORT = ModelConfig(chains=2, draws=300, tune=300, seed=1)  # behaviour, not recovery: see the module's docstring
 
 
 @pytest.fixture(scope="module")
 def partial():
     sim = simulate_nested(n_periods=156, mediators={"awareness": {"TV": 1.2, "Social": 0.8}}, observation={"awareness": "partial"}, seed=3)
-    m = make(sim, nested("partially_observed"))
+    m = make(sim, nested("partially_observed"), model_config=SHORT)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         m.fit(nuts_sampler="nutpie")
@@ -47,14 +42,9 @@ def partial():
 
 
 @pytest.mark.slow
-def test_nested_recovers_direct_and_indirect_with_gaps(partial):
+def test_nested_parts_add_up_with_gaps(partial):
     sim, m = partial
-    cov, eff = coverage(m, sim)
-    d = m.results.diagnostics
-    print(eff.round(0), d)
-    assert cov >= 0.8, f"only {cov:.0%} of the true paths inside their 90% HDIs"
-    # R-hat is printed, not asserted: 2 chains x 1000 gave 1.03-1.05 here (TV's logistic lam-coefficient ridge, as in the core model)
-    assert d["divergences"] == 0
+    eff = m.compute_mediation_effects()
     # each draw's parts add up to its total, and the core's ROI table reports totals
     s = m.mediation_samples()
     np.testing.assert_allclose(s.sel(path=["direct", "awareness"]).sum("path"), s.sel(path="total"), rtol=1e-9, atol=1e-6)
@@ -74,21 +64,6 @@ def test_nested_save_load_round_trip(partial, tmp_path):
     assert back.nested_config == m.nested_config
     fit = back.mediator_fit("awareness")
     assert fit["observed"].isna().sum() == sim.mediator_data["awareness"].isna().sum()  # the gaps survive the round trip
-
-
-@pytest.mark.slow
-def test_nested_recovers_from_survey_waves_only():
-    sim = simulate_nested(n_periods=156, mediators={"awareness": {"TV": 1.2, "Social": 0.8}}, observation={"awareness": "survey"}, seed=3)
-    m = make(sim, nested("aggregated_survey"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        m.fit(nuts_sampler="nutpie")
-    cov, eff = coverage(m, sim)
-    print(eff.round(0), m.results.diagnostics)
-    assert cov >= 0.8, f"only {cov:.0%} of the true paths inside their 90% HDIs"
-    assert m.results.diagnostics["divergences"] == 0
-    p = m.mediator_fit("awareness")["mean"]
-    assert ((p > 0) & (p < 1)).all()  # reported as a proportion
 
 
 def at_draw(m, var, seed=0, **values):
@@ -125,7 +100,7 @@ def test_nested_fields_change_the_graph(survey_sim):
     rv = lambda m: sorted(v.name for v in m.model.free_RVs)
     base = make(survey_sim, nested("aggregated_survey"))
     own_sat = NestedModelConfig(mediators=base.nested_config.mediators, media_to_mediator_map=AWARE)
-    assert "awareness_saturation_lam" in rv(make(survey_sim, own_sat)) and "awareness_saturation_lam" not in rv(base)
+    assert "awareness_saturation_kappa" in rv(make(survey_sim, own_sat)) and "awareness_saturation_kappa" not in rv(base)
     slow = nested("aggregated_survey", adstock={"type": "geometric", "l_max": 12}, saturation={"type": "logistic"})
     assert "awareness_adstock_alpha" in rv(make(survey_sim, slow))
     no_direct = make(survey_sim, nested("aggregated_survey", allow_direct_effect=False))
@@ -172,23 +147,6 @@ def selection_data(seed=0, n=156):
     return X, y, Z
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("sel", [inclusion_prob_selection_config(0.3, slab_scale=1.0), sparse_selection_config(2)])
-def test_control_selection_finds_the_controls_that_matter(sel):
-    X, y, Z = selection_data()
-    names = [f"z{k}" for k in range(6)]
-    m = BayesianMMM(X, y, ["TV", "Search"], ModelConfig(chains=2, draws=500, tune=500, seed=2, control_selection=sel),
-                    X_controls=Z, control_names=names)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        m.fit(nuts_sampler="nutpie")
-    s = m.control_selection_summary()
-    print(s[["mean", "hdi_low", "hdi_high", "inclusion_prob"]])
-    assert (s.loc[["z0", "z1"], "inclusion_prob"] > 0.9).all()
-    assert (s.loc[["z2", "z3", "z4", "z5"], "inclusion_prob"] < 0.5).all()
-    assert s.loc["z0", "hdi_low"] < 60 < s.loc["z0", "hdi_high"] and s.loc["z1", "hdi_low"] < -45 < s.loc["z1", "hdi_high"]
-
-
 def test_selection_settings_change_the_graph():
     X, y, Z = selection_data(n=52)
     build = lambda sel: BayesianMMM(X, y, ["TV", "Search"], ModelConfig(control_selection=sel), X_controls=Z)
@@ -220,7 +178,7 @@ CANNIBAL = [{"source_outcome": "premium", "target_outcome": "basic", "promotion_
 def mv_model(ms, cross=CANNIBAL, model_config=None, **mv):
     cfg = MultivariateModelConfig(outcomes=[{"name": "premium"}, {"name": "basic"}], cross_effects=cross, **mv)
     return MultivariateMMM(ms.X_media.to_numpy(), ms.outcomes, ms.channels, cfg, index=ms.outcomes.index,
-                           model_config=model_config or ModelConfig(chains=2, draws=1000, tune=1000, seed=1),
+                           model_config=model_config or SHORT,
                            promotion_data=ms.promotions, promotion_owner={"basic_promo": "basic", "premium_promo": "premium"})
 
 
@@ -235,19 +193,10 @@ def multivariate():
 
 
 @pytest.mark.slow
-def test_multivariate_recovers_cross_effect_media_and_correlation(multivariate):
+def test_multivariate_parts_add_up(multivariate):
     ms, m = multivariate
-    ce = m.compute_cross_effects().iloc[0]
-    truth = ms.cross.iloc[0]
-    print(m.compute_cross_effects().T, m.results.diagnostics)
-    assert ce.psi_hdi_low <= truth.psi <= ce.psi_hdi_high
-    assert ce.moved_hdi_low <= truth.total <= ce.moved_hdi_high
     oe = m.compute_outcome_effects()
-    inside = [oe.loc[(o, c), "hdi_low"] <= ms.effects.loc[(o, c), "effect"] <= oe.loc[(o, c), "hdi_high"] for o, c in ms.effects.index]
-    assert np.mean(inside) >= 0.8, oe
-    corr = m.outcome_correlation().loc[("premium", "basic")]
-    assert corr.hdi_low <= ms.correlation[0, 1] <= corr.hdi_high
-    assert m.results.diagnostics["divergences"] == 0
+    assert set(oe.index.get_level_values(0)) == {"premium", "basic", "via cross effects", "net (all outcomes)"}
     # parts add up: each outcome's media + what flows through the cross effect = the net per channel
     np.testing.assert_allclose(oe.loc["premium", "mean"].values + oe.loc["basic", "mean"].values + oe.loc["via cross effects", "mean"].values,
                                oe.loc["net (all outcomes)", "mean"].values, rtol=1e-9)
@@ -271,7 +220,7 @@ def test_multivariate_fields_change_the_graph(mv_sim):
     rv = lambda m: sorted(v.name for v in m.model.free_RVs)
     base = mv_model(mv_sim)
     assert logp(mv_model(mv_sim, lkj_eta=8.0)) != logp(base)
-    assert "saturation_lam" in rv(mv_model(mv_sim, share_media_saturation=True)) and "premium_saturation_lam" in rv(base)
+    assert "saturation_kappa" in rv(mv_model(mv_sim, share_media_saturation=True)) and "premium_saturation_kappa" in rv(base)
     assert base.model["season_coef"].ndim == 1 and mv_model(mv_sim, share_seasonality=False).model["season_coef"].ndim == 2
     assert base.model["trend_growth"].ndim == 1 and mv_model(mv_sim, share_trend=True).model["trend_growth"].ndim == 0
     lagged = [{**CANNIBAL[0], "lag": 2}]
@@ -342,25 +291,21 @@ from mmm_framework.mmm_extensions.combined import CombinedMMM  # noqa: E402
 
 
 @pytest.mark.slow
-def test_combined_recovers_direct_indirect_per_outcome_and_round_trips(tmp_path):
+def test_combined_paths_per_outcome_and_round_trip(tmp_path):
     ms, med_data, true_ind = simulate_combined(n_periods=156, seed=1)
     cc = CombinedModelConfig(
         nested={"mediators": [{"name": "awareness"}], "media_to_mediator_map": {"awareness": ("TV", "Social")}},
         multivariate={"outcomes": [{"name": "premium"}, {"name": "basic"}], "share_media_saturation": True, "cross_effects": CANNIBAL})
     m = CombinedMMM(ms.X_media.to_numpy(), ms.outcomes, ms.channels, cc, mediator_data=med_data, promotion_data=ms.promotions,
                     promotion_owner={"basic_promo": "basic"}, index=ms.outcomes.index,
-                    model_config=ModelConfig(chains=2, draws=800, tune=800, seed=1))  # the TV curve ridge mixes slowly (R-hat 1.13 at 600)
+                    model_config=SHORT)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         m.fit(nuts_sampler="nutpie")
     me = m.compute_mediation_effects()
     truth = {(o, c, "direct"): v for (o, c), v in ms.effects["effect"].items()} | {(o, c, "awareness"): v for (o, c), v in true_ind["effect"].items()}
-    inside = [me.loc[k, "hdi_low"] <= v <= me.loc[k, "hdi_high"] for k, v in truth.items()]
-    print(me.round(0), m.results.diagnostics)
-    assert np.mean(inside) >= 0.8, f"{np.mean(inside):.0%} of the true paths inside their 90% HDIs"
-    assert m.results.diagnostics["divergences"] == 0
-    ce = m.compute_cross_effects().iloc[0]
-    assert ce.moved_hdi_high < 0  # the cannibalisation is found (its size is checked in the multivariate test)
+    assert set(truth) <= set(me.index)  # a row for every true path of every outcome (recovery: benchmarks/bench_extensions.py)
+    assert ((me.hdi_low <= me["mean"]) & (me["mean"] <= me.hdi_high)).all()
     back = CombinedMMM.load(m.save(tmp_path / "combined"))
     pd.testing.assert_frame_equal(back.compute_mediation_effects(), me)
     assert back.combined_config == cc

@@ -36,7 +36,8 @@ READERS = {
                   "aggregation": "test_kpi_aggregation_rule_is_read"},
     C.MFFColumnConfig: {f: "test_every_column_name_is_read" for f in
                         ("period", "geography", "product", "campaign", "outlet", "creative", "variable_name", "variable_value")}
-                       | {"date_format": "test_custom_columns_and_date_format"},
+                       | {"date_format": "test_custom_columns_and_date_format"}
+                       | {f: "test_csv_separator_decimal_thousands_and_encoding_are_read" for f in ("delimiter", "decimal", "thousands", "encoding")},
     C.DimensionAlignmentConfig: {"geo_allocation": "test_sales_share_split", "geo_weight_variable": "test_population_split_and_time_varying_population_averaged",
                                  "geo_weights": "test_custom_split_by_keyword_and_by_config", "product_allocation": "test_product_allocation_rules_are_read",
                                  "product_weight_variable": "test_product_allocation_rules_are_read",

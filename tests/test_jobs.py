@@ -63,7 +63,7 @@ def test_cluster_grid_faults_cancel_and_records(data, tmp_path):
         a = jm.submit(base, panel, name="long-A", **LONG)
         b = jm.submit(base, panel, name="long-B", **LONG)
         until(lambda: sampling(a) and sampling(b), 180, "both long jobs to sample")
-        grid = jm.submit_grid(base, {"g-logistic": {}, "g-hill": {"saturation": {"type": "hill"}}, "g-lmax6": {"adstock": {"l_max": 6}}},
+        grid = jm.submit_grid(base, {"g-logistic": {"saturation": {"type": "logistic"}}, "g-hill": {}, "g-lmax6": {"adstock": {"l_max": 6}}},
                               df, mff, holdout=6, seed=1, **SMALL)
         q = jm.submit(base, panel, name="queued", **SMALL)
         assert {j.status for j in grid + [q]} == {"queued"}  # both workers are busy
@@ -85,7 +85,9 @@ def test_cluster_grid_faults_cancel_and_records(data, tmp_path):
         assert states == {"long-A": "failed", "long-B": "cancelled", "queued": "cancelled", "raises": "failed",
                           "g-logistic": "done", "g-hill": "done", "g-lmax6": "done"}, table.to_dict("records")
         sent = sorted(grid, key=lambda j: j.record["dispatched_at"])
-        assert sent[0].name == "g-hill", [(j.name, j.record["cost_hint"], j.record["dispatched_at"]) for j in grid]  # largest graph first
+        hint = {j.name: j.record["cost_hint"] for j in grid}
+        assert hint["g-logistic"] < hint["g-hill"], hint  # Hill (the default) has one more parameter per channel
+        assert sent[-1].name == "g-logistic", [(j.name, hint[j.name], j.record["dispatched_at"]) for j in grid]  # smallest last
         err = bad.record["error"]
         assert err["type"] == "FloatingPointError" and "synthetic sampler failure" in err["message"] and "patched" in err["traceback"]
         with pytest.raises(JobError, match="failed: FloatingPointError"):
@@ -198,7 +200,7 @@ def test_mmm_submit_grid(data, tmp_path):
     df.to_csv(tmp_path / "sales.csv", index=False)
     write_configs(tmp_path / "mff.yaml", mff, ModelConfig(kpi="Sales"))
     (tmp_path / "grid.yaml").write_text("data: sales.csv\nconfig: mff.yaml\nfit: {draws: 100, tune: 100, chains: 1, seed: 3}\nholdout: 4\n"
-                                        "variants:\n  logistic: {}\n  hill: {saturation: {type: hill}}\n")
+                                        "variants:\n  logistic: {saturation: {type: logistic}}\n  hill: {}\n")
     r = subprocess.run([str(Path(sys.executable).parent / "mmm"), "submit", str(tmp_path / "grid.yaml"), "--results", str(tmp_path / "jobs"),
                         "--workers", "2"], capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-3000:]

@@ -53,7 +53,7 @@ P = lambda dist, **kw: {"distribution": dist, "params": kw}
     ("adstock", {"type": "weibull_cdf"}, "rvs"), ("adstock", {"type": "geometric", "l_max": 3}, "contrib"),
     ("adstock", {"type": "geometric", "normalize": False}, "contrib"),
     ("adstock", {"type": "geometric", "priors": {"alpha": P("beta", alpha=5, beta=1)}}, "logp"),
-    ("saturation", {"type": "hill"}, "rvs"), ("saturation", {"type": "logistic", "priors": {"lam": P("gamma", alpha=1, beta=1)}}, "logp"),
+    ("saturation", {"type": "logistic"}, "rvs"), ("saturation", {"type": "hill", "priors": {"kappa": P("gamma", alpha=1, beta=1)}}, "logp"),
     ("trend", {"type": "none"}, "rvs"), ("trend", {"type": "piecewise"}, "rvs"), ("trend", {"type": "spline"}, "rvs"),
     ("trend", {"type": "gaussian_process"}, "rvs"), ("trend", {"type": "linear", "growth_prior": P("normal", mu=1, sigma=0.1)}, "logp"),
     ("seasonality", {"yearly": 4}, "logp"), ("seasonality", {"yearly": 2, "prior": P("normal", mu=0, sigma=0.05)}, "logp"),
@@ -61,7 +61,7 @@ P = lambda dist, **kw: {"distribution": dist, "params": kw}
     ("likelihood", "student_t", "rvs"), ("control_selection", {"method": "horseshoe", "expected_nonzero": 1}, "rvs"),
     ("control_selection", {"method": "lasso"}, "rvs"), ("control_selection", {"method": "spike_and_slab"}, "rvs"), ("specification", "multiplicative", "logp"),
     ("lift_tests", [{"channel": "TV", "start": "2023-03-06", "end": "2023-04-03", "lift": 100.0, "se": 10.0}], "logp"),
-    ("relative_roi_prior", P("log_normal", mu=-1.2, sigma=1.0), "rvs"),
+    ("relative_roi_prior", None, "rvs"), ("relative_roi_prior", P("log_normal", mu=-1.0, sigma=0.5), "logp"),
 ])
 def test_model_fields_change_the_graph(national, field, value, check):
     panel, _ = national
@@ -100,8 +100,10 @@ def test_hierarchy_fields(regional):
     assert "saturation_beta_offset" in base and "intercept_offset" in base
     assert "saturation_beta_dev" in rvs(build(panel, hierarchical={"non_centered": False}))
     assert "saturation_beta_free" in rvs(build(panel, hierarchical={"media_pooling": "none"}))
-    complete = set(rvs(build(panel, hierarchical={"media_pooling": "complete"})))  # no per-geo coefficient variables; the sampled coefficient is its effect at mean media
-    assert "saturation_beta_at_mean" in complete and not any(n.startswith("saturation_beta_") for n in complete - {"saturation_beta_at_mean"})
+    complete = set(rvs(build(panel, hierarchical={"media_pooling": "complete"})))  # no per-geo coefficient variables: the ROI is sampled
+    assert "saturation_roi" in complete and not any(n.startswith("saturation_beta") for n in complete)
+    on_coef = set(rvs(build(panel, relative_roi_prior=None, hierarchical={"media_pooling": "complete"})))  # priors on the coefficients:
+    assert "saturation_beta_at_mean" in on_coef and not any(n.startswith("saturation_beta_") for n in on_coef - {"saturation_beta_at_mean"})
     assert "intercept" in rvs(build(panel, hierarchical={"intercept_pooling": "none"}))
     assert "control_coef_offset" in rvs(build(panel, hierarchical={"control_pooling": "partial"}))
     assert logp(build(panel)) != logp(build(panel, hierarchical={"group_sigma_prior": P("half_normal", sigma=0.05)}))
@@ -168,6 +170,7 @@ def fitted(national):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         m.fit()
+    m.compiled()  # the refit tests reuse its compiled sampler, which a fit loaded from the fit cache has not built
     return m
 
 
@@ -262,14 +265,41 @@ def test_save_load_round_trip(fitted, tmp_path):
     pd.testing.assert_frame_equal(back.compute_roi(), fitted.compute_roi())
 
 
+def test_identical_seeded_fits_are_made_once(national, tmp_path, monkeypatch):
+    "With $MMM_FIT_CACHE set, a second identical fit loads the first; other data, arguments or a progress callback do not."
+    from mmm_framework.model import FIT_CACHE_ENV, FitProgress
+    monkeypatch.setenv(FIT_CACHE_ENV, str(tmp_path))
+    panel, _ = national
+    fit = dict(draws=20, tune=20, chains=1, random_seed=7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        first, second = build(panel).fit(**fit), build(panel).fit(**fit)
+        assert (first.from_cache, second.from_cache) == (False, True) and first.cache_path == second.cache_path
+        np.testing.assert_array_equal(first.posterior["saturation_roi"].values, second.posterior["saturation_roi"].values)
+        pd.testing.assert_frame_equal(first.mmm.compute_roi(), second.mmm.compute_roi())
+        assert build(panel).fit(**fit | {"random_seed": 8}).from_cache is False  # another seed: sampled
+        live = build(panel).fit(**fit, progress=FitProgress())  # a watched fit samples (its progress is the point)
+        assert live.from_cache is False and live.cache_path is None
+    m = build(panel)
+    x = panel.X_media.copy(); x[0] += 1.0
+    other = build(panel.__class__(**{**panel.__dict__, "X_media": x}))
+    args = {"draws": 20, "seed": 7}
+    assert m.fit_cache_path(args) == build(panel).fit_cache_path(args)
+    assert len({m.fit_cache_path(args), other.fit_cache_path(args), m.fit_cache_path(args | {"draws": 21}),
+                build(panel, tune=5).fit_cache_path(args)}) == 4  # data, arguments and config are all in the key
+    monkeypatch.delenv(FIT_CACHE_ENV)
+    assert m.fit_cache_path(args) is None
+
+
 def test_unfitted_model_says_so(national):
     with pytest.raises(RuntimeError, match="call .fit"):
         build(national[0]).compute_roi()
 
 
 def test_refit_with_new_prior_values_reuses_the_compiled_sampler(fitted):
+    sat = fitted.model_config.saturation  # the default family (Hill) with a new value of one prior: same structure
     cfg = fitted.model_config.replace(intercept_prior={"distribution": "normal", "params": {"mu": 1.0, "sigma": 0.5}},
-                                      saturation={"type": "logistic", "priors": {"lam": {"distribution": "gamma", "params": {"alpha": 2, "beta": 2}}}})
+                                      saturation=sat.replace(priors={**sat.priors, "slope": P("gamma", mu=2.0, sigma=0.5)}))
     again = fitted.with_config(cfg)
     assert again.recompiled is False and again._compiled is not fitted._compiled
     H = again.model["hyper"].get_value()
@@ -281,16 +311,16 @@ def test_refit_with_new_prior_values_reuses_the_compiled_sampler(fitted):
         again.fit(draws=30, tune=30, chains=1)
     assert again.results.diagnostics["draws"] == 30
     assert fitted.with_config(cfg.replace(adstock={"type": "geometric", "l_max": 4})).recompiled is True  # structure changed
-    assert fitted.with_config(cfg.replace(saturation={"type": "hill"})).recompiled is True
+    assert fitted.with_config(cfg.replace(saturation={"type": "logistic"})).recompiled is True
 
 
 def test_channel_level_transforms_override_the_model_default(national):
     panel, _ = national
-    tv = panel.config.media_channels[0].replace(adstock={"type": "weibull_cdf"}, saturation={"type": "hill"})
+    tv = panel.config.media_channels[0].replace(adstock={"type": "weibull_cdf"}, saturation={"type": "logistic"})
     p2 = panel.__class__(**{**panel.__dict__, "config": panel.config.replace(media_channels=[tv, *panel.config.media_channels[1:]])})
     m = build(p2)
     names = rvs(m)
-    assert {"adstock0_lam", "adstock0_k", "adstock1_alpha", "saturation0_kappa", "saturation1_lam"} <= set(names)
+    assert {"adstock0_lam", "adstock0_k", "adstock1_alpha", "saturation0_lam", "saturation1_kappa"} <= set(names)
     assert m.channel_transforms()["TV"][0].type == "weibull_cdf" and m.channel_transforms()["Search"][0].type == "geometric"
     # channel order survives the per-family split: zeroing Search's media zeroes only Search's column
     x = m.data.x.copy(); x[..., 1] = 0.0
@@ -303,8 +333,7 @@ def test_refit_a_prior_change_psis_rejects_samples_with_a_short_warmup(fitted):
     "A far prior change: the PSIS check declines, the compiled sampler is reused with tune=min(config tune, REFIT_TUNE)."
     from mmm_framework.model import REFIT_TUNE, _log_prior_ratio
     cfg = fitted.model_config
-    sat = cfg.saturation
-    far = fitted.with_config(cfg.replace(tune=500, saturation=sat.replace(priors={**sat.priors, "beta": sat.priors["beta"].replace(params={"sigma": 0.01})})))
+    far = fitted.with_config(cfg.replace(tune=500, relative_roi_prior=cfg.relative_roi_prior.replace(params={"mu": 3.0, "sigma": 0.05})))
     assert far.recompiled is False
     post = fitted.results.posterior
     lr = _log_prior_ratio(far, fitted, post)  # vectorised over draws; check three draws against PyMC's own log-density

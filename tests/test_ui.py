@@ -29,15 +29,16 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 def test_prior_panel_sliders_drive_state_figures_and_config(tiny_geo):
     panel = PriorPredictivePanel(tiny_geo, samples=200, seed=0)
     kpi_before = np.array(panel.figs["kpi"].data[0].y)
-    s = panel.sliders[("saturation.beta", "sigma")]
-    s.value = s.value * 3
-    assert panel.state.priors["TV"]["saturation.beta"].params["sigma"] == pytest.approx(s.value)
+    assert ("saturation.beta", "sigma") not in panel.sliders  # under the default ROI prior the curve's scale has no slider of its own
+    s = panel.sliders[("roi", "mu")]
+    s.value = s.value + 1.0  # TV's ROI prior e (2.7) times larger
+    assert panel.state.priors["TV"]["roi"].params["mu"] == pytest.approx(s.value)
     assert not np.allclose(panel.figs["kpi"].data[0].y, kpi_before)  # the KPI band moved
     assert np.array(panel.figs["kpi"].data[0].y).max() > kpi_before.max()  # a larger TV effect widens it upwards
     panel.hdi.value = 0.5
     assert panel.state.hdi_prob == 0.5
     mff = panel.to_config()
-    assert next(m for m in mff.media_channels if m.name == "TV").saturation.priors["beta"].params["sigma"] == pytest.approx(s.value)
+    assert next(m for m in mff.media_channels if m.name == "TV").roi_prior.params["mu"] == pytest.approx(s.value)
     again = PriorPanelState.from_dict(json.loads(json.dumps(panel.state.to_dict())))
     assert again == panel.state and state_to_config(again, tiny_geo) == mff
     fig = panel.figure()

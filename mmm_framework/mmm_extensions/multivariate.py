@@ -65,6 +65,7 @@ def outcome_panel(X_media, outcome_data, channel_names, promotion_data=None, pro
 class MultivariateMMM(BayesianMMM):
     "Bayesian MMM of several outcomes: per-outcome media effects, cross effects, correlated residuals."
     extra_derived = ("cross_contribution", "outcome_chol_corr")
+    roi_prior_unsupported = "a MultivariateMMM (each outcome has its own coefficient, OutcomeConfig.media_effect)"
 
     def __init__(self, data, *args, model_config: ModelConfig | None = None, promotion_data=None, promotion_owner: dict | None = None,
                  index=None, **kw):
@@ -100,13 +101,13 @@ def _check_config(self: MultivariateMMM):
     if sorted(cols) != sorted(d.series):
         raise ModelBuildError(f"the outcomes' columns {cols} must be the panel's products {d.series} (one outcome per product).")
     self._order = [d.series.index(c) for c in cols]  # outcome k is series self._order[k]
+    if cfg.specification == ModelSpecification.MULTIPLICATIVE:
+        raise ModelBuildError("MultivariateMMM is additive: cross effects move KPI units between outcomes. Use specification='additive'.")
     if cfg.intercept_prior != ModelConfig().intercept_prior:
         raise ModelBuildError("model_config.intercept_prior is replaced in a MultivariateMMM by each OutcomeConfig.intercept_prior_sigma; set it there.")
     if cfg.hierarchical != HierarchicalConfig():
         raise ModelBuildError("model_config.hierarchical pools the series of one KPI; a MultivariateMMM's series are different outcomes, "
                               "each with its own parameters. Leave hierarchical at its default.")
-    if cfg.specification == ModelSpecification.MULTIPLICATIVE:
-        raise ModelBuildError("MultivariateMMM is additive: cross effects move KPI units between outcomes. Use specification='additive'.")
     if self.channel_effect_priors():
         raise ModelBuildError(f"ROI/share priors on {sorted(self.channel_effect_priors())} cannot be honoured: each outcome has its own "
                               f"coefficient (OutcomeConfig.media_effect). Calibrate totals with lift tests instead.")

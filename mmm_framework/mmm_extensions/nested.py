@@ -38,6 +38,7 @@ class MediationWarning(MMMWarning):
 class NestedMMM(BayesianMMM):
     "Bayesian MMM with mediators: media -> mediators -> outcome, plus direct media -> outcome paths."
     extra_derived = ("direct_contribution", "indirect_contribution", "mediator_latent", "mediator_own")
+    roi_prior_unsupported = "a NestedMMM (the mediators change a channel's total effect, so an ROI does not fix its direct coefficient)"
 
     def __init__(self, data, *args, model_config: ModelConfig | None = None, mediator_data: dict | None = None,
                  mediator_masks: dict | None = None, index=None, trend_config=None, **array_kw):

@@ -177,7 +177,7 @@ def unconverged(mmm, rhat_max: float = 1.01) -> str | None:
     bad = ([f"{d['divergences']:,} divergent transitions"] if d["divergences"] else []) + ([f"R-hat up to {d['rhat_max']:.3f} (want at most {rhat_max})"] if d["rhat_max"] > rhat_max else [])
     if not bad: return None
     return (f"the sampler did not converge cleanly ({' and '.join(bad)}), so every estimate below is provisional; "
-            "refit with more tuning steps or target_accept 0.95 before acting on it.")
+            "refit with more tuning steps or target_accept 0.98 before acting on it.")
 
 def _and(parts: list[str]) -> str: return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 

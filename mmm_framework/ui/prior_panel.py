@@ -19,7 +19,7 @@ from fastcore.basics import patch_to
 from scipy.special import expit
 
 from ..config import AdstockType, ModelSpecification, PriorConfig, PriorType, SaturationType
-from ..model import _coef_param
+from ..model import _coef_param, analysis_compile_kwargs
 
 # %% auto #0
 __all__ = ['quantile_map', 'adstock_kernels', 'lagged', 'saturate_draws', 'PriorPanelState', 'state_to_config', 'PriorView',
@@ -186,7 +186,8 @@ class PriorPredictive:
         d, chans = self.d, self.d.channels
         self.tf, self.eff = mmm.channel_transforms(), mmm.channel_effect_priors()
         free = [v.name for v in mmm.model.free_RVs] + list(getattr(mmm, "_coef_derived", []))  # coefficients sampled as their effect at mean media too
-        pp = pm.sample_prior_predictive(draws=samples, model=mmm.model, var_names=free + ["mu", "channel_contribution", "y"], random_seed=seed)
+        pp = pm.sample_prior_predictive(draws=samples, model=mmm.model, var_names=free + ["mu", "channel_contribution", "y"], random_seed=seed,
+                                       compile_kwargs=analysis_compile_kwargs())
         prior = pp["prior"].to_dataset().stack(sample=("chain", "draw")).transpose("sample", ...)
         y = pp["prior_predictive"].to_dataset()["y"].stack(sample=("chain", "draw")).transpose("sample", "date", "series").values
         contrib = prior["channel_contribution"].transpose("sample", "date", "series", "channel").values
