@@ -15,7 +15,7 @@ FIT_CACHE := $(CURDIR)/.cache/fits
 help:
 	@echo "make demo       set up if needed, run the demo on the bundled data, write out/"
 	@echo "make test       set up if needed, run the whole suite (sync checks, nbdev-test, pytest)"
-	@echo "make fast-test  the same without tests marked slow"
+	@echo "make fast-test  the sync checks and the tests not marked slow (no notebooks, no browser)"
 	@echo "make lab        JupyterLab on nbs/"
 	@echo "make app        the workbench as a web app (Voila) on http://127.0.0.1:8866"
 	@echo "make install    build .venv from uv.lock (idempotent)"
@@ -31,19 +31,27 @@ demo: install
 check-sync: install
 	@bash scripts/check_in_sync.sh
 
-# Every notebook, lessons and tutorials alike, in one pool of two workers (nbdev-test sets IN_TEST: fits sample briefly).
+# Every notebook, lessons and tutorials alike (nbdev-test sets IN_TEST: fits sample briefly), in NB_WORKERS workers.
+NB_WORKERS ?= 2
 nbdev-test: install
-	MMM_FIT_CACHE=$(FIT_CACHE) $(BIN)/nbdev-test --n-workers 2 --flags slow --skip-folder-re '^[_.]' --timing --cell-timing-min 15
+	MMM_FIT_CACHE=$(FIT_CACHE) $(BIN)/nbdev-test --n-workers $(NB_WORKERS) --flags slow --skip-folder-re '^[_.]' --timing --cell-timing-min 15
 
 # --durations lists the slowest tests in the log. (Two pytest-xdist workers were tried: 18:56 vs 20:39 on 2 cores,
 # since nutpie already samples chains in parallel, and a browser test timed out under the contention.)
 pytest: install
 	MMM_FIT_CACHE=$(FIT_CACHE) $(BIN)/python -m pytest -q --durations=25 tests
 
-test: check-sync nbdev-test pytest
+# Two lanes side by side, one per core (compiling, most of the suite, uses one): the notebooks in one worker, whose log is
+# printed when both lanes end, and pytest. Fails if either fails.
+test: check-sync
+	@mkdir -p .cache; rm -f .cache/nbdev-test.rc; \
+	( $(MAKE) --no-print-directory nbdev-test NB_WORKERS=1 > .cache/nbdev-test.log 2>&1; echo $$? > .cache/nbdev-test.rc ) & lane=$$!; \
+	$(MAKE) --no-print-directory pytest; py=$$?; wait $$lane; nb=$$(cat .cache/nbdev-test.rc); \
+	echo "---- nbdev-test (ran beside pytest) ----"; cat .cache/nbdev-test.log; \
+	echo "notebooks: exit $$nb; pytest: exit $$py"; test "$$nb" = 0 && test "$$py" = 0
 
+# The edit-test loop: the sync checks and the tests not marked slow (no notebooks, browsers, clusters or recovery fits).
 fast-test: check-sync
-	MMM_FIT_CACHE=$(FIT_CACHE) $(BIN)/nbdev-test --n-workers 2 --skip-folder-re '^[_.]'
 	MMM_FIT_CACHE=$(FIT_CACHE) $(BIN)/python -m pytest -q -m "not slow" tests
 
 lab: install

@@ -14,8 +14,10 @@ import json
 import html
 import logging
 import os
+import threading
 import time
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,11 +41,11 @@ from .transforms import (adstock_transformation, fourier_basis, saturation_trans
                                       time_index, trend_basis)
 
 # %% auto #0
-__all__ = ['ANALYSIS_MODE', 'CONTROL_EFFECT_SCALE', 'OBS_PER_PARAM_MIN', 'FIT_CACHE_ENV', 'REFIT_TUNE', 'IDENTIFIED_CONTRACTION',
-           'WEAK_WIDTH', 'analysis_compile_kwargs', 'ModelBuildError', 'FitCancelled', 'ConvergenceWarning',
-           'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable', 'stacked_variable',
-           'BayesianMMM', 'scaled_prior', 'DataWarning', 'DataCheckError', 'library_fingerprint', 'FitProgress',
-           'BackgroundFit', 'hdi', 'MMMResults', 'identification_label']
+__all__ = ['ANALYSIS_MODE', 'CONTROL_EFFECT_SCALE', 'OBS_PER_PARAM_MIN', 'FIT_CACHE_ENV', 'REFIT_TUNE', 'COMPILED_KEEP',
+           'IDENTIFIED_CONTRACTION', 'WEAK_WIDTH', 'analysis_compile_kwargs', 'ModelBuildError', 'FitCancelled',
+           'ConvergenceWarning', 'ScaledData', 'scale_panel', 'panel_from_arrays', 'hyper', 'prior_variable',
+           'stacked_variable', 'BayesianMMM', 'scaled_prior', 'DataWarning', 'DataCheckError', 'library_fingerprint',
+           'FitProgress', 'BackgroundFit', 'graph_fingerprint', 'hdi', 'MMMResults', 'identification_label']
 
 # %% ../nbs/05_model.ipynb #6e6385c5
 #: the PyTensor mode of every function that reads a fit (derived quantities, predictive draws, the posterior response
@@ -364,7 +366,7 @@ def _coef_at_mean(self: BayesianMMM, name: str, dim: str, chans: list[str], prio
     xs = (d.x / d.x_scale[None])[..., [d.channels.index(c) for c in chans]]
     xref = np.nan_to_num(np.nanmean(np.where(xs > 0, xs, np.nan), axis=(0, 1)), nan=1.0)  # mean media where there is any (about 1)
     as_x = lambda v: ptx.as_xtensor(pt.as_tensor(v), dims=(dim,))
-    g = saturation_transformation(s_cfg).function(as_x(xref), **{p: as_x(v) for p, v in shape.items()},
+    g = saturation_transformation(s_cfg).function(as_x(pm.Data(f"{name}_xref", xref)), **{p: as_x(v) for p, v in shape.items()},
                                                   **{_coef_param(s_cfg): as_x(np.ones(len(chans)))}).values  # pymc-marketing's curve
     kw = {}
     for k in p0.params:
@@ -466,8 +468,9 @@ def _roi_saturation(self: BayesianMMM, xg, chans: list[str], dim: str, prefix: s
         if not ks: continue
         v = stacked_variable(f"{prefix}_{kind}", f"{dim}_{kind}", ks, [eff[c][1] for c in ks])
         idx = [chans.index(c) for c in ks]
-        per = np.array([np.nansum(d.spend[..., d.channels.index(c)]) for c in ks]) if kind == "roi" else np.full(len(ks), np.nansum(d.y))
-        per_coef = (unit[:, :, idx] * spread[:, idx][None] * d.y_scale[None, :, None]).sum(axis=(0, 1))  # KPI per unit of coefficient
+        per = pm.Data(f"{prefix}_{kind}_total", np.array([np.nansum(d.spend[..., d.channels.index(c)]) for c in ks]) if kind == "roi"
+                      else np.full(len(ks), np.nansum(d.y)))  # data, not constants: a refit on new data reuses the compiled sampler
+        per_coef = (unit[:, :, idx] * spread[:, idx][None] * self._y_scale()[None, :, None]).sum(axis=(0, 1))  # KPI per unit of coefficient
         pieces.append(v * per / per_coef); order += idx
     other = [c for c in chans if c not in eff_chans]
     if other:
@@ -484,6 +487,12 @@ def _roi_saturation(self: BayesianMMM, xg, chans: list[str], dim: str, prefix: s
     return ptx.as_xtensor(unit * spread[None] * base[None, None, :], dims=("date", "series", dim))
 
 # %% ../nbs/05_model.ipynb #dd362b79
+@patch
+def _y_scale(self: BayesianMMM):
+    "Each series' KPI scale (series,) as the model's data `y_scale`, made once per graph."
+    m = pm.modelcontext(None)
+    return m["y_scale"] if "y_scale" in m.named_vars else pm.Data("y_scale", self.data.y_scale, dims="series")
+
 @patch
 def _pooled(self: BayesianMMM, name: str, base, dim: str, pooling: PoolingType, log: bool):
     "Per-series (series, dim) values of `base` (dim,): partial pooling, or independent draws for pooling='none'."
@@ -969,12 +978,82 @@ def fit_async(self: BayesianMMM, **fit_kw) -> BackgroundFit:
     return BackgroundFit(self, **fit_kw)
 
 # %% ../nbs/05_model.ipynb #de403283
+COMPILED_KEEP = 16  # compiled samplers kept per process (a few MB each), the least recently used dropped first
+_COMPILED: "OrderedDict[tuple, object]" = OrderedDict()  # graph fingerprint -> nutpie's compiled model
+_COMPILED_LOCK = threading.Lock()
+
+def graph_fingerprint(model: pm.Model) -> tuple[tuple | None, dict]:
+    """(key, shared variables by name) of what nutpie's compiled code depends on: the log density and the free variables'
+    values as graphs (each operation; each constant's value; each shared variable's name and type, not its value or
+    length), and each free variable's transform and shape. Models with equal keys differ only in shared values (data,
+    prior hyperparameters, the number of dates), which nutpie swaps into compiled code by name; the key is None when a
+    shared variable has no name or shares one, so that it cannot be swapped."""
+    from pytensor.compile.sharedvalue import SharedVariable
+    from pytensor.graph.basic import Constant
+    from pytensor.graph.traversal import graph_inputs, io_toposort
+    outs = [model.logp(), *model.replace_rvs_by_values(model.free_RVs)]
+    ins = list(graph_inputs(outs))
+    shared = [v for v in ins if isinstance(v, SharedVariable)]
+    by_name = {v.name: v for v in shared}
+    if any(v.name is None for v in shared) or len(by_name) < len(shared): return None, by_name
+    def leaf(v):
+        if isinstance(v, SharedVariable): return ("shared", v.name, v.type)
+        if isinstance(v, Constant):
+            a = v.data
+            if isinstance(a, np.ndarray): return ("constant", v.type, a.dtype.str, hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest())
+            return ("constant", v.type, repr(a))
+        return ("input", v.name, v.type)
+    key, pos = [leaf(v) for v in ins], {v: i for i, v in enumerate(ins)}
+    for node in io_toposort(ins, outs):  # operations in graph order, each with the positions of its inputs
+        key.append((node.op, tuple(pos[i] for i in node.inputs)))
+        for o in node.outputs: pos[o] = len(key); key.append(("output", o.type))
+    dims = model.named_vars_to_dims
+    n = lambda d: len(model.coords[d]) if model.coords.get(d) is not None else int(model.dim_lengths[d].eval())
+    def shape(rv):  # its dims' lengths, or its static shape; failing both, every dimension's length decides
+        if None not in dims.get(rv.name, (None,)): return tuple(n(d) for d in dims[rv.name])
+        return rv.type.shape if None not in rv.type.shape else tuple((d, n(d)) for d in model.coords)
+    key += [tuple(pos[o] for o in outs), tuple((rv.name, str(model.rvs_to_transforms.get(rv)), shape(rv)) for rv in model.free_RVs),
+            model.check_bounds]
+    return tuple(key), by_name
+
+def _swap_into(base, model: pm.Model, shared: dict):
+    """`base`, compiled for a graph with the same fingerprint as `model`'s, with `model`'s shared values, initial points
+    (nutpie's defaults: support points with jitter) and coordinate labels; None when a shared variable of `base` is absent."""
+    import dataclasses
+    from pymc.initial_point import make_initial_point_fn
+    names = {v.name for v in base.shared_var_keys}
+    if not names <= set(shared): return None
+    fn = make_initial_point_fn(model=model, default_strategy="support_point", jitter_rvs=set(model.free_RVs), return_transformed=True)
+    lock, values = threading.Lock(), [model.rvs_to_values[rv].name for rv in model.free_RVs]
+    def initial_point(seed=None):
+        with lock: point = fn(seed)
+        return np.ascontiguousarray(np.concatenate([np.asarray(point[n], dtype="float64").ravel() for n in values]))
+    if initial_point(0).size != base.n_dim: return None  # not the same parameters after all: compile afresh
+    coords = {**base._coords, **{k: pd.Index(v) for k, v in model.coords.items() if v is not None}}
+    return dataclasses.replace(base.with_data(**{n: shared[n].get_value() for n in names}), initial_point_func=initial_point, _coords=coords)
+
 @patch
-def compiled(self: BayesianMMM):
-    "nutpie's compiled model of this graph (compiled once, then cached)."
+def compiled(self: BayesianMMM, like: BayesianMMM | None = None):
+    """nutpie's compiled model of this graph. Compiling costs ~10 s, so each process keeps the last `COMPILED_KEEP`: a model
+    whose `graph_fingerprint` matches one compiled before (same structure and constants; other data or prior values) gets
+    that code with its own data swapped in (`compile_reused` is True), and samples exactly as a fresh compile would. `like`:
+    a compiled model to reuse the same way when the process no longer keeps its code."""
     if getattr(self, "_compiled", None) is None:
         import nutpie
-        self._compiled = nutpie.compile_pymc_model(self.model, var_names=[v.name for v in self.model.free_RVs])
+        key, shared = graph_fingerprint(self.model)
+        with _COMPILED_LOCK:
+            base = _COMPILED.get(key) if key is not None else None
+            if base is not None: _COMPILED.move_to_end(key)
+        if base is None and key is not None and like is not None and getattr(like, "_fingerprint", None) == key: base = like._compiled
+        self._fingerprint = key
+        self._compiled = _swap_into(base, self.model, shared) if base is not None else None
+        self.compile_reused = self._compiled is not None
+        if self._compiled is None:
+            self._compiled = nutpie.compile_pymc_model(self.model, var_names=[v.name for v in self.model.free_RVs])
+            if key is not None:
+                with _COMPILED_LOCK:
+                    _COMPILED[key] = self._compiled
+                    while len(_COMPILED) > COMPILED_KEEP: _COMPILED.popitem(last=False)
     return self._compiled
 
 def _blank_prior_values(d):
@@ -1011,7 +1090,8 @@ def with_config(self: BayesianMMM, model_config: ModelConfig) -> BayesianMMM:
     new = self._same_data(model_config)
     new.recompiled = True
     if getattr(self, "_compiled", None) is not None and new.structure_key() == self.structure_key():
-        new._compiled, new.recompiled = self._compiled.with_data(hyper=new.model["hyper"].get_value()), False
+        new.compiled(like=self)  # the graph matches this one's (only prior values differ): its compiled code, with the new values
+        new.recompiled = not new.compile_reused
     return new
 
 # %% ../nbs/05_model.ipynb #9c07c9a3
@@ -1024,7 +1104,7 @@ def _log_prior_ratio(new: BayesianMMM, old: BayesianMMM, posterior: xr.Dataset) 
     values = [m.rvs_to_values[v] for v in m.free_RVs]
     batched = [pt.tensor(dtype=v.dtype, shape=(None,) * (v.ndim + 1), name=v.name) for v in values]  # leading dim: draws
     logp = vectorize_graph(m.logp(vars=m.free_RVs, jacobian=False), replace=dict(zip(values, batched)))
-    f = pytensor.function(batched, logp, on_unused_input="ignore", mode="FAST_COMPILE")  # one call for all draws
+    f = pytensor.function(batched, logp, on_unused_input="ignore", **analysis_compile_kwargs())  # one call for all draws
     C, D = posterior.sizes["chain"], posterior.sizes["draw"]
     data = [posterior[v.name].values.reshape(C * D, *posterior[v.name].shape[2:]) for v in m.free_RVs]
     out = []

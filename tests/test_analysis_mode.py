@@ -1,6 +1,6 @@
 """The functions that read a fit compile under `model.ANALYSIS_MODE` (FAST_COMPILE by default: compiling, not evaluating,
 is their cost). Numba, PyTensor's default, must give the same numbers: every derived quantity, prediction, curve, what-if,
-ROI and budget plan is computed under both on the same fit and compared (only rounding may differ)."""
+ROI, budget plan and refit prior ratio is computed under both on the same fit and compared (only rounding may differ)."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,9 +23,12 @@ def _numbers(mmm) -> dict:
         "what_if": mmm.what_if_scenario({"TV": 1.5}, max_draws=60),
         "plan": mmm.optimize_budget(n_periods=8, max_draws=60, progress=False).allocation,
         "log_lik": __import__("mmm_framework.jobs", fromlist=["x"]).log_likelihood_kpi(mmm),
+        "prior_ratio": pd.DataFrame({"log_ratio": M._log_prior_ratio(mmm.with_config(mmm.model_config.replace(
+            noise_prior={"distribution": "half_normal", "params": {"sigma": 0.4}})), mmm, res.posterior).ravel()}),
     }
 
 
+@pytest.mark.slow  # slow: every analysis function compiled under Numba
 def test_fast_compile_and_numba_agree(monkeypatch):
     assert M.ANALYSIS_MODE == "FAST_COMPILE" and M.analysis_compile_kwargs() == {"mode": "FAST_COMPILE"}
     fast = _numbers(M.BayesianMMM.load(tiny_geo_fit_path()))

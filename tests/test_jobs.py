@@ -148,6 +148,7 @@ def test_process_pool_backend(data, tmp_path):
         assert ok.result().model_config.likelihood.value == "student_t"
 
 
+@pytest.mark.slow  # slow: a cluster and a fit
 def test_a_grid_slow_to_queue_is_let_go_after_two_seconds(data, tmp_path):
     "A grid is queued whole before its first dispatch (longest first), but a worker is not kept idle while a long grid queues."
     _, _, panel = data

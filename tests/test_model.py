@@ -183,6 +183,7 @@ def test_fit_uses_config_defaults_and_reports_diagnostics(fitted):
     assert "ROI" in fitted.results._repr_html_()
 
 
+@pytest.mark.slow  # slow: compiles the model for each of PyMC's samplers
 def test_seed_api_and_samplers():
     X = np.abs(np.random.default_rng(0).normal(size=(40, 2))) * 10
     y = 100 + X @ np.array([1.0, 2.0]) + np.random.default_rng(1).normal(size=40)
@@ -289,6 +290,30 @@ def test_identical_seeded_fits_are_made_once(national, tmp_path, monkeypatch):
                 build(panel, tune=5).fit_cache_path(args)}) == 4  # data, arguments and config are all in the key
     monkeypatch.delenv(FIT_CACHE_ENV)
     assert m.fit_cache_path(args) is None
+
+
+def test_a_second_dataset_of_the_same_structure_reuses_the_compiled_sampler_and_draws_the_same(national, monkeypatch):
+    "A model whose graph matches one compiled before gets that code with its own data (even another number of weeks): the draws of a fresh compile (same seed)."
+    from collections import OrderedDict
+    import mmm_framework.model as M
+    monkeypatch.delenv(M.FIT_CACHE_ENV, raising=False)  # sample every fit here (the fit cache would load identical ones)
+    df, truth = simulate_mmm(n_periods=52, channels=("TV", "Search"), seed=11)  # national's structure; fewer weeks, other values
+    other = load_mff(df, truth.config)
+    build(national[0]).compiled()
+    reused = build(other)
+    reused.compiled()
+    assert reused.compile_reused
+    assert M.graph_fingerprint(reused.model)[0] != M.graph_fingerprint(build(other, adstock={"type": "geometric", "l_max": 4}).model)[0]
+    monkeypatch.setattr(M, "_COMPILED", OrderedDict())  # this process has compiled nothing yet
+    fresh = build(other)
+    fresh.compiled()
+    assert not fresh.compile_reused
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a, b = (m.fit(draws=40, tune=40, chains=1, random_seed=4) for m in (reused, fresh))
+    assert {"saturation_roi", "adstock_alpha", "sigma"} <= set(a.posterior.data_vars) == set(b.posterior.data_vars)
+    for v in a.posterior.data_vars: np.testing.assert_array_equal(a.posterior[v].values, b.posterior[v].values, err_msg=v)
+    pd.testing.assert_frame_equal(reused.compute_roi(), fresh.compute_roi())
 
 
 def test_unfitted_model_says_so(national):
