@@ -103,8 +103,15 @@ def test_national_report_sections_numbers_and_size(national, tmp_path):
     assert p.stat().st_size < 10e6, f"{p.stat().st_size / 1e6:.1f} MB"
     assert text.count("<script type=\"text/javascript\">/**") == 1  # plotly.js embedded once
     assert "<script src" not in text and "<link" not in text
+    heads = re.findall(r"<th>([^<]*)</th>", text)  # every table headed in people's words, no internal column names
+    assert {"ROI mean", "ROI HDI low", "Marginal ROI HDI high", "Current spend", "Change", "R-hat"} <= set(heads)
+    assert not [h for h in heads if re.search(r"[a-z0-9]_[a-z0-9]", h)], heads
+    changes = re.findall(r'<td class="num" data-col="change_pct" data-value="([^"]+)">([^<]+)</td>', text)
+    assert changes and all(shown == (f"{float(v):+,.0f}%" if abs(float(v)) >= 10 else f"{float(v):+,.1f}%") for v, shown in changes)
+    rhat = re.findall(r'data-col="r_hat" data-value="[^"]+">([^<]+)</td>', text)
+    assert rhat and all(re.fullmatch(r"\d\.\d{3}", x) for x in rhat), rhat  # one format in the column
     labels = re.search(r'data-table="budget_lift">(.*?)</table>', text, re.S).group(1)
-    assert re.findall(r'<td data-col="plan">([a-z_]+)</td>', labels) == ["reference", "optimal", "lift", "lift_pct"]  # rows keep their labels
+    assert re.findall(r'<td data-col="plan">([^<]+)</td>', labels) == ["Recent mix", "Planned mix", "Lift", "Lift (%)"]  # rows in words
 
 
 def test_geo_report_has_geo_breakdown(geo):

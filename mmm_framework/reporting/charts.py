@@ -115,8 +115,12 @@ def roi_forest_chart(roi: pd.DataFrame, theme: str = "light", prior: pd.DataFram
     return fig
 
 def prior_posterior_chart(prior: pd.DataFrame, posterior: pd.DataFrame, theme: str = "light", unit: str = "", hdi_prob: float = 0.9) -> go.Figure:
-    "What the data changed: each channel's prior ROI interval beside its posterior."
-    return roi_forest_chart(posterior, theme, prior=prior, title="ROI: prior vs posterior", unit=unit, hdi_prob=hdi_prob)
+    """What the data changed: each channel's prior ROI interval beside its posterior, on a log axis when every interval is
+    positive (a wide prior would otherwise squeeze the posteriors into dots)."""
+    fig = roi_forest_chart(posterior, theme, prior=prior, title="ROI: prior vs posterior", unit=unit, hdi_prob=hdi_prob)
+    lows = pd.concat([prior.reindex(posterior.dropna(subset=["mean"]).index)["hdi_low"], posterior["hdi_low"]]).dropna()
+    if len(lows) and (lows > 0).all(): fig.update_xaxes(type="log", title_text=f"{unit or 'ROI'} (log scale)")
+    return fig
 
 def effects_chart(effects: pd.DataFrame, theme: str = "light", title: str = "Effects by path", unit: str = "", hdi_prob: float = 0.9) -> go.Figure:
     "Each channel's effect split by path (direct, via a mediator, via a cross effect) beside its total: one marker row per path with its HDI (columns channel, path, mean, hdi_low, hdi_high)."

@@ -22,10 +22,10 @@ from ..config import MMMConfig, ModelConfig, roi_unit, spend_unit
 from . import charts
 
 # %% auto #0
-__all__ = ['SECTIONS', 'DEFINITIONS', 'BUILDERS', 'ReportConfig', 'fmt', 'est', 'table_html', 'NotApplicable', 'ReportData',
-           'Section', 'unconverged', 'recommendation', 'executive_summary', 'data_summary', 'model_specification',
-           'diagnostics', 'decomposition', 'roi', 'response_curves', 'budget', 'geo_breakdown', 'extensions',
-           'methodology', 'appendix', 'page', 'MMMReportGenerator']
+__all__ = ['SECTIONS', 'HEADERS', 'DEFINITIONS', 'LIFT_ROWS', 'BUILDERS', 'ReportConfig', 'fmt', 'est', 'header', 'cell_text',
+           'table_html', 'NotApplicable', 'ReportData', 'Section', 'unconverged', 'recommendation', 'executive_summary',
+           'data_summary', 'model_specification', 'diagnostics', 'decomposition', 'roi', 'response_curves', 'budget',
+           'geo_breakdown', 'extensions', 'methodology', 'appendix', 'page', 'MMMReportGenerator']
 
 # %% ../../nbs/11_report.ipynb #b538b809
 SECTIONS = ("executive_summary", "data_summary", "model_specification", "diagnostics", "decomposition", "roi",
@@ -72,18 +72,45 @@ def est(mean, lo, hi, unit: str = "", prob: float = 0.9, digits: int | None = No
     u = f" {html.escape(unit)}" if unit else ""
     return f"{fmt(mean, digits)}{u} ({100 * prob:.0f}% HDI {fmt(lo, digits)} to {fmt(hi, digits)})"
 
+#: column names of the analysis frames as a reader's headers; other names are spelled out word by word (`header`)
+HEADERS = {"mean": "Mean", "median": "Median", "sd": "SD", "hdi_low": "HDI low", "hdi_high": "HDI high", "r_hat": "R-hat",
+           "ess_bulk": "ESS (bulk)", "ess_tail": "ESS (tail)", "mcse_mean": "MC error (mean)", "mcse_sd": "MC error (SD)",
+           "reference_spend": "Current spend", "optimal_spend": "Planned spend", "lower": "Allowed minimum", "upper": "Allowed maximum", "change_pct": "Change",
+           "lift_pct": "Lift", "share": "Share of KPI", "share_mediated": "Share mediated", "kpi_unit": "KPI unit",
+           "psi_mean": "Cross effect (mean)", "n_train": "Training periods"}
+_WORDS = {"hdi": "HDI", "roi": "ROI", "kpi": "KPI", "ess": "ESS", "sd": "SD", "elpd": "ELPD", "pct": "(%)", "n": "number of"}
+
+def header(col) -> str:
+    "A column name as a reader's header: `HEADERS`, else its words with acronyms in capitals ('roi_hdi_low' -> 'ROI HDI low')."
+    c = str(col)
+    if c in HEADERS: return HEADERS[c]
+    if "_" not in c: return c[:1].upper() + c[1:]
+    words = " ".join(_WORDS.get(w, w) for w in c.replace("%", " %").split("_")).replace(" %", "%")
+    return words[:1].upper() + words[1:]
+
+def cell_text(col, v: float) -> str:
+    "A number as its column shows it: changes and lifts in % with a sign, shares (fractions) in %, R-hat to 3 decimals."
+    c = str(col)
+    if not np.isfinite(v): return "n/a"
+    if c.endswith("_pct") or c == "change_pct": return f"{v:+,.0f}%" if abs(v) >= 10 else f"{v:+,.1f}%"
+    if c == "share" or c.startswith("share_") or c.endswith("_share"): return f"{100 * v:,.1f}%"
+    if c in ("r_hat", "rhat_max"): return f"{v:.3f}"
+    if c.startswith("ess"): return f"{v:,.0f}"
+    return fmt(v)
+
 def table_html(df: pd.DataFrame, name: str, index_name: str | None = None) -> str:
-    "An HTML table with `data-table=name`; numeric cells carry their exact value in `data-value`."
+    """An HTML table with `data-table=name`, headed in people's words (`header`); numeric cells show `cell_text` and carry
+    their exact value in `data-value` and their column's name in `data-col`."""
     plain = isinstance(df.index, pd.RangeIndex) and df.index.name is None  # a default index carries no labels
     d = df if plain else df.reset_index(names=[index_name or n or "" for n in df.index.names])
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in d.columns)
+    head = "".join(f"<th>{html.escape(header(c))}</th>" for c in d.columns)
     rows = []
     for _, r in d.iterrows():
         cells = []
         for c, v in r.items():
             if isinstance(v, (bool, np.bool_)): cells.append(f"<td>{'yes' if v else 'no'}</td>")
             elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-                cells.append(f'<td class="num" data-col="{html.escape(str(c))}" data-value="{float(v)!r}">{fmt(v)}</td>')
+                cells.append(f'<td class="num" data-col="{html.escape(str(c))}" data-value="{float(v)!r}">{cell_text(c, float(v))}</td>')
             else: cells.append(f'<td data-col="{html.escape(str(c))}">{html.escape(str(v))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<table class="data" data-table="{html.escape(name)}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -181,8 +208,10 @@ def unconverged(mmm, rhat_max: float = 1.01) -> str | None:
 
 def _and(parts: list[str]) -> str: return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
-def recommendation(plan, periods: int, currency: str, unit: str, prob: float, unsure=()) -> str:
-    "The budget plan in one HTML sentence: every channel it moves by 1% or more (up, then down), the lift with its interval, caveats."
+def recommendation(plan, periods: int, currency: str, unit: str, prob: float, unsure=(), below=()) -> str:
+    """The budget plan in HTML sentences: every channel it moves by 1% or more (up, then down), the lift with its interval,
+    caveats: the budget is fixed, which channels the bounds stop (`plan.allocation`'s lower/upper), and a channel it raises
+    although its ROI is below break-even (`below`)."""
     a, l = plan.allocation, plan.lift.loc["lift"]
     up, down = a[a.change_pct >= 1].sort_values("change_pct", ascending=False), a[a.change_pct <= -1].sort_values("change_pct")
     name = lambda c: (f"<b>{html.escape(str(c))}</b> ({a.loc[c, 'change_pct']:+.0f}%"
@@ -192,8 +221,17 @@ def recommendation(plan, periods: int, currency: str, unit: str, prob: float, un
     moves = " and ".join(p for p in ("move spend towards " + _and([name(c) for c in up.index]) if len(up) else "",
                                      ("away from " if len(up) else "move spend away from ") + _and([name(c) for c in down.index]) if len(down) else "") if p)
     sure = l["hdi_low"] > 0
-    return (head + moves + f": expected lift {est(l['mean'], l['hdi_low'], l['hdi_high'], unit, prob)}"
-            + ("." if sure else "; the interval includes zero, so the gain is not established."))
+    out = (head + moves + f": expected lift {est(l['mean'], l['hdi_low'], l['hdi_high'], unit, prob)}"
+           + ("." if sure else "; the interval includes zero, so the gain is not established."))
+    if {"optimal_spend", "lower", "upper"} <= set(a.columns):
+        at = lambda side: [c for c in a.index if a.loc[c, "lower"] < a.loc[c, "upper"] and abs(a.loc[c, "optimal_spend"] - a.loc[c, side]) <= 1e-6 * max(a.loc[c, "upper"], 1)]
+        stops = [f"{_and([f'<b>{html.escape(str(c))}</b>' for c in cs])} {'end' if len(cs) > 1 else 'ends'} at {'their' if len(cs) > 1 else 'its'} {side} bound"
+                 for side, cs in (("upper", at("upper")), ("lower", at("lower"))) if cs]
+        if stops: out += f" The total is fixed; {_and(stops)}, so the bounds, not the data, set {'those amounts' if sum(map(len, (at('upper'), at('lower')))) > 1 else 'that amount'}."
+    if len(raised := [c for c in up.index if c in below]):
+        out += (f" {_and([f'<b>{html.escape(str(c))}</b>' for c in raised])} {'return' if len(raised) > 1 else 'returns'} less than {'they cost' if len(raised) > 1 else 'it costs'} "
+                f"(ROI interval below 1): the plan raises {'them' if len(raised) > 1 else 'it'} only because the whole budget is spent; spending less in total is the alternative.")
+    return out
 
 # %% ../../nbs/11_report.ipynb #85a44302
 def executive_summary(r: ReportData) -> Section:
@@ -221,7 +259,8 @@ def executive_summary(r: ReportData) -> Section:
             for c in unsure.index) + ". Their ROI reflects the priors more than the data; treat it as an assumption, not a finding.</li>")
     try:
         plan = r.plan
-        items.append(f"<li><b>Recommendation</b>: {recommendation(plan, r.cfg.budget_periods, r.currency, unit, r.p, unsure.index)}</li>")
+        below = ok[ok.hdi_high < 1].index.tolist()
+        items.append(f"<li><b>Recommendation</b>: {recommendation(plan, r.cfg.budget_periods, r.currency, unit, r.p, unsure.index, below)}</li>")
         l = plan.lift
         cards.append(("Lift of the plan", f"{fmt(l.loc['lift', 'mean'])} {html.escape(unit)}", f"{100 * r.p:.0f}% interval {fmt(l.loc['lift', 'hdi_low'])} "
                       f"to {fmt(l.loc['lift', 'hdi_high'])} ({l.loc['lift_pct', 'mean']:+.1f}%) over the next {r.cfg.budget_periods} periods, same budget"))
@@ -288,7 +327,7 @@ def diagnostics(r: ReportData) -> Section:
     icon = {"pass": "&#10004;", "warn": "&#9888;", "fail": "&#10008;"}
     rows = "".join(f'<tr class="check {c.status}"><td>{icon[c.status]} {c.status}</td><td>{html.escape(n)}</td><td>{html.escape(str(c.value))}</td>'
                    f"<td>{html.escape(c.reason)}</td></tr>" for n, c in rev.iterrows())
-    check = f'<p>Overall: <b>{r.review.status}</b></p><table class="checks" data-table="review"><thead><tr><th>status</th><th>check</th><th>value</th><th>meaning</th></tr></thead><tbody>{rows}</tbody></table>'
+    check = f'<p>Overall: <b>{r.review.status}</b></p><table class="checks" data-table="review"><thead><tr><th>Status</th><th>Check</th><th>Value</th><th>Meaning</th></tr></thead><tbody>{rows}</tbody></table>'
     figs = _figure(charts.fit_chart(r.fit, r.cfg.theme), "fit")
     more = "<p>Convergence per model parameter (R-hat, effective sample size) is in the appendix.</p>" if r.cfg.sections.get("appendix", True) else ""
     return Section("diagnostics", "Fit and diagnostics", check + figs + more, {"review": rev, "fit": r.fit.set_index("date")})
@@ -322,7 +361,7 @@ def roi(r: ReportData) -> Section:
     tables = {"roi": _roi_rows(r), "shares": sh}
     try:
         mr = r.marginal_roi
-        body += _figure(charts.roi_forest_chart(mr, r.cfg.theme, title="Marginal ROI at current spend", unit=ru, hdi_prob=r.p), "marginal_roi")
+        body += _figure(charts.roi_forest_chart(mr, r.cfg.theme, title="Marginal ROI at current spend", unit=ru, hdi_prob=r.p, breakeven=1.0), "marginal_roi")
         t = mr[["mean", "hdi_low", "hdi_high", "spend"]].rename(columns=lambda c: f"marginal_roi_{c}" if c != "spend" else f"spend ({r.currency})")
         body += "<p>Marginal ROI is the return on the next unit of spend; below the average ROI, the channel is past its steepest part.</p>"
         body += f"<h3>Marginal ROI ({html.escape(ru)}, {100 * r.p:.0f}% HDI)</h3>" + table_html(t, "marginal_roi"); tables["marginal_roi"] = t
@@ -337,6 +376,8 @@ def response_curves(r: ReportData) -> Section:
     return Section("response_curves", "Response and adstock curves", body, {"response_curves": r.curves, "adstock": r.adstock})
 
 # %% ../../nbs/11_report.ipynb #52fd17a1
+LIFT_ROWS = {"reference": "Recent mix", "optimal": "Planned mix", "lift": "Lift", "lift_pct": "Lift (%)"}  # plan.lift's rows, as shown
+
 def budget(r: ReportData) -> Section:
     "The optimised plan at the configured budget and bounds, its lift over recent spend, and where it hits the bounds."
     plan = r.plan
@@ -349,8 +390,8 @@ def budget(r: ReportData) -> Section:
     body = head + _figure(charts.allocation_chart(plan.allocation, r.cfg.theme, currency=r.currency), "allocation")
     body += _figure(charts.allocation_change_chart(plan.allocation, r.cfg.theme), "allocation_change")
     body += (f"<h3>Spend per channel over the plan ({html.escape(r.currency)}; change in %)</h3>" + table_html(alloc, "budget_allocation")
-             + f"<h3>Expected KPI over the plan ({html.escape(r.kpi_unit)}; lift_pct in %, {100 * r.p:.0f}% HDI)</h3>"
-             + table_html(plan.lift, "budget_lift", index_name="plan") + (f"<ul>{notes}</ul>" if notes else ""))
+             + f"<h3>Expected KPI over the plan ({html.escape(r.kpi_unit)}; the lift also in %, {100 * r.p:.0f}% HDI)</h3>"
+             + table_html(plan.lift.rename(index=LIFT_ROWS), "budget_lift", index_name="plan") + (f"<ul>{notes}</ul>" if notes else ""))
     return Section("budget", "Budget scenario", body, {"budget_allocation": alloc, "budget_lift": plan.lift})
 
 def geo_breakdown(r: ReportData) -> Section:
@@ -391,7 +432,7 @@ def extensions(r: ReportData) -> Section:
         corr = corr[corr.index.get_level_values(0) < corr.index.get_level_values(1)]
         parts.append(f"<h3>Residual correlation between outcomes ({pc} HDI)</h3>" + table_html(corr, "outcome_correlation"))
         tables |= {"outcome_effects": oe, "outcome_correlation": corr}
-    if not parts: raise NotApplicable(f"mediation and cross-effect sections apply to NestedMMM / MultivariateMMM / CombinedMMM models; this is a {type(m).__name__}")
+    if not parts: raise NotApplicable("this model has no mediators and one outcome, so there are no mediation or cross effects to show")
     return Section("extensions", "Mediation and cross effects", "".join(parts), tables)
 
 # %% ../../nbs/11_report.ipynb #f16de2e9
