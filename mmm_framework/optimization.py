@@ -52,7 +52,7 @@ def allocate(fun, budget: float, lower, upper, x0=None, tol: float = 1e-9, maxit
 @dataclass
 class BudgetResult:
     "An optimised plan: per-unit allocation, the KPI lift over the reference plan with intervals, and the plan itself."
-    allocation: pd.DataFrame  # per unit: reference_spend, optimal_spend, lower, upper, locked, change_pct, kpi_at_lower, kpi_at_upper
+    allocation: pd.DataFrame  # per unit: reference_spend, optimal_spend, lower, upper, locked, change_pct, at_bound ('upper', 'lower' or ''), kpi_at_lower, kpi_at_upper
     lift: pd.DataFrame        # rows reference / optimal / lift / lift_pct: mean, median, hdi_low, hdi_high (expected KPI)
     media_plan: np.ndarray    # (n_periods, series, channel) media of the optimal plan, for `forecast`
     budget: float
@@ -70,7 +70,7 @@ class BudgetResult:
         a = self.allocation
         money = {c: f"{c.replace('_', ' ')} ({self.currency})" for c in ("reference_spend", "optimal_spend", "lower", "upper")}
         kpi = {c: f"KPI at {c.split('_')[-1]} bound ({self.kpi_unit})" for c in ("kpi_at_lower", "kpi_at_upper")}
-        show = a.rename(columns=money | kpi | {"change_pct": "change"})
+        show = a.rename(columns=money | kpi | {"change_pct": "change", "at_bound": "at bound"})
         show.index = [str(i) for i in show.index]
         fm = people_formatters(money=[*money.values(), *kpi.values()], change=["change"])
         table = show.to_html(formatters=fm, escape=True)
@@ -190,12 +190,13 @@ def _result(self: BudgetPlanner, spend, budget, lo, hi, locked, objective, hdi_p
     at = {}
     for side, bnd in (("lower", lo), ("upper", hi)):  # the KPI with one unit moved to a bound, the others as optimised
         at[side] = [float(self.draws_kpi(np.where(np.arange(len(spend)) == i, bnd[i], spend)).mean()) for i in range(len(spend))]
+    lo, hi, tol = np.asarray(lo, float), np.asarray(hi, float), 1e-6 * np.maximum(hi, 1)  # which bound stops each unit ('' none)
+    bound = np.where(lo >= hi, "", np.where(np.abs(spend - hi) < tol, "upper", np.where(np.abs(spend - lo) < tol, "lower", "")))
     alloc = pd.DataFrame({"reference_spend": self.ref_spend, "optimal_spend": spend, "lower": lo, "upper": hi,
                           "locked": [n in locked or self.d.channels[c] in locked for n, (s, c) in zip(self.names, self.units)],
                           "change_pct": 100 * np.divide(spend - self.ref_spend, self.ref_spend, out=np.zeros_like(spend), where=self.ref_spend > 0),
-                          "kpi_at_lower": at["lower"], "kpi_at_upper": at["upper"]}, index=pd.Index(self.names, name="unit"))
-    notes = [f"{n} ends at its {'upper' if abs(v - h) < 1e-6 * max(h, 1) else 'lower'} bound"
-             for n, v, l, h in zip(self.names, spend, lo, hi) if l < h and (abs(v - h) < 1e-6 * max(h, 1) or abs(v - l) < 1e-6 * max(h, 1))]
+                          "at_bound": bound, "kpi_at_lower": at["lower"], "kpi_at_upper": at["upper"]}, index=pd.Index(self.names, name="unit"))
+    notes = [f"{n} ends at its {b} bound" for n, b in zip(self.names, bound) if b]
     cfg = self.mmm.panel.config
     return BudgetResult(alloc, lift, self.media(spend), budget, objective, cfg.kpi.unit or "", spend_unit(cfg.kpi.unit), notes)
 

@@ -139,6 +139,9 @@ def test_bounds_locks_and_infeasible_budgets(planner):
     np.testing.assert_allclose(a.loc[search, "optimal_spend"], planner.ref_spend[search], rtol=1e-9)
     tv = a.loc[~search]
     assert (tv.optimal_spend >= 0.9 * tv.reference_spend - 1e-6).all() and (tv.optimal_spend <= 1.1 * tv.reference_spend + 1e-6).all()
+    near = lambda side: np.isclose(a.optimal_spend, a[side], rtol=1e-5) & (a.lower < a.upper)  # a locked unit has no bound to hit
+    assert (a.at_bound == np.where(near("upper"), "upper", np.where(near("lower"), "lower", ""))).all(), a.at_bound
+    assert (a.loc[search, "at_bound"] == "").all() and res.notes == [f"{n} ends at its {b} bound" for n, b in a.at_bound.items() if b]
     absb = planner.optimize(bounds=(0.0, 0.4 * B), kind="absolute")
     assert (absb.allocation.optimal_spend <= 0.4 * B + 1e-6).all()
     with pytest.raises(BudgetError, match="outside what the bounds allow"):

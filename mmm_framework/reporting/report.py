@@ -92,7 +92,7 @@ def cell_text(col, v: float) -> str:
     "A number as its column shows it: changes and lifts in % with a sign, shares (fractions) in %, R-hat to 3 decimals."
     c = str(col)
     if not np.isfinite(v): return "n/a"
-    if c.endswith("_pct") or c == "change_pct": return f"{v:+,.0f}%" if abs(v) >= 10 else f"{v:+,.1f}%"
+    if c.endswith("_pct"): return f"{v:+,.0f}%" if abs(v) >= 10 else f"{v:+,.1f}%"
     if c == "share" or c.startswith("share_") or c.endswith("_share"): return f"{100 * v:,.1f}%"
     if c in ("r_hat", "rhat_max"): return f"{v:.3f}"
     if c.startswith("ess"): return f"{v:,.0f}"
@@ -210,7 +210,7 @@ def _and(parts: list[str]) -> str: return parts[0] if len(parts) == 1 else ", ".
 
 def recommendation(plan, periods: int, currency: str, unit: str, prob: float, unsure=(), below=()) -> str:
     """The budget plan in HTML sentences: every channel it moves by 1% or more (up, then down), the lift with its interval,
-    caveats: the budget is fixed, which channels the bounds stop (`plan.allocation`'s lower/upper), and a channel it raises
+    caveats: the budget is fixed, which channels the bounds stop (`plan.allocation.at_bound`), and a channel it raises
     although its ROI is below break-even (`below`)."""
     a, l = plan.allocation, plan.lift.loc["lift"]
     up, down = a[a.change_pct >= 1].sort_values("change_pct", ascending=False), a[a.change_pct <= -1].sort_values("change_pct")
@@ -223,11 +223,11 @@ def recommendation(plan, periods: int, currency: str, unit: str, prob: float, un
     sure = l["hdi_low"] > 0
     out = (head + moves + f": expected lift {est(l['mean'], l['hdi_low'], l['hdi_high'], unit, prob)}"
            + ("." if sure else "; the interval includes zero, so the gain is not established."))
-    if {"optimal_spend", "lower", "upper"} <= set(a.columns):
-        at = lambda side: [c for c in a.index if a.loc[c, "lower"] < a.loc[c, "upper"] and abs(a.loc[c, "optimal_spend"] - a.loc[c, side]) <= 1e-6 * max(a.loc[c, "upper"], 1)]
+    if "at_bound" in a:
+        sides = {side: list(a.index[a.at_bound == side]) for side in ("upper", "lower")}
         stops = [f"{_and([f'<b>{html.escape(str(c))}</b>' for c in cs])} {'end' if len(cs) > 1 else 'ends'} at {'their' if len(cs) > 1 else 'its'} {side} bound"
-                 for side, cs in (("upper", at("upper")), ("lower", at("lower"))) if cs]
-        if stops: out += f" The total is fixed; {_and(stops)}, so the bounds, not the data, set {'those amounts' if sum(map(len, (at('upper'), at('lower')))) > 1 else 'that amount'}."
+                 for side, cs in sides.items() if cs]
+        if stops: out += f" The total is fixed; {_and(stops)}, so the bounds, not the data, set {'those amounts' if (a.at_bound != '').sum() > 1 else 'that amount'}."
     if len(raised := [c for c in up.index if c in below]):
         out += (f" {_and([f'<b>{html.escape(str(c))}</b>' for c in raised])} {'return' if len(raised) > 1 else 'returns'} less than {'they cost' if len(raised) > 1 else 'it costs'} "
                 f"(ROI interval below 1): the plan raises {'them' if len(raised) > 1 else 'it'} only because the whole budget is spent; spending less in total is the alternative.")
@@ -257,16 +257,15 @@ def executive_summary(r: ReportData) -> Section:
         items.append("<li>Not established by the data: " + "; ".join(
             f"<b>{html.escape(str(c))}</b> ({html.escape(unsure.loc[c, 'identification'])}, {est(unsure.loc[c, 'mean'], unsure.loc[c, 'hdi_low'], unsure.loc[c, 'hdi_high'], ru, r.p)})"
             for c in unsure.index) + ". Their ROI reflects the priors more than the data; treat it as an assumption, not a finding.</li>")
+    below = ok[ok.hdi_high < 1].index.tolist()  # the whole interval below break-even
     try:
         plan = r.plan
-        below = ok[ok.hdi_high < 1].index.tolist()
         items.append(f"<li><b>Recommendation</b>: {recommendation(plan, r.cfg.budget_periods, r.currency, unit, r.p, unsure.index, below)}</li>")
         l = plan.lift
         cards.append(("Lift of the plan", f"{fmt(l.loc['lift', 'mean'])} {html.escape(unit)}", f"{100 * r.p:.0f}% interval {fmt(l.loc['lift', 'hdi_low'])} "
                       f"to {fmt(l.loc['lift', 'hdi_high'])} ({l.loc['lift_pct', 'mean']:+.1f}%) over the next {r.cfg.budget_periods} periods, same budget"))
     except (NotApplicable, NotImplementedError) as e:
         items.append(f"<li>No budget recommendation: {html.escape(str(e))}.</li>")
-    below = ok[ok.hdi_high < 1].index.tolist() if len(ok) else []
     if below:
         items.append(f"<li>Below break-even: " + ", ".join(f"<b>{html.escape(str(c))}</b>" for c in below) + f" return{'s' if len(below) == 1 else ''} "
                      f"less than 1 {html.escape(unit)} per {html.escape(r.currency)} spent (the whole {100 * r.p:.0f}% interval is below 1).</li>")
